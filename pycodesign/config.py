@@ -1,0 +1,347 @@
+"""Typed flow configuration: nested dataclasses loaded from, and written back to, YAML.
+
+A flow file is a YAML mapping with a ``kind`` key; :func:`load_flow` picks the
+configuration class registered for that kind (:func:`register_flow`) and
+builds it field by field.  Every field is declared with :func:`option`, which
+records its documentation, unit and allowed range, so that
+
+* an unknown key, a wrong type or an out-of-range value is refused with
+  :class:`ConfigError` naming the file, the key path (``device.params.r_on``)
+  and what is allowed — before anything runs;
+* cross-field rules live in each class's ``validate()`` (e.g. ``r_on < r_off``);
+* :func:`to_yaml` writes the resolved configuration back, and loading that
+  file again gives an equal object.
+
+Example
+-------
+>>> @dataclass
+... class Sweep(Section):
+...     amplitude_v: float = option(1.0, "peak voltage", unit="V", gt=0)
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+
+__all__ = [
+    "ConfigError",
+    "Section",
+    "option",
+    "register_flow",
+    "flow_kinds",
+    "load_flow",
+    "flow_from_dict",
+    "to_dict",
+    "to_yaml",
+    "describe",
+]
+
+_MISSING = dataclasses.MISSING
+
+
+class ConfigError(ValueError):
+    """Invalid configuration: names the file, the key path and what is allowed."""
+
+    def __init__(self, file: str | None, key: str, message: str):
+        self.file, self.key, self.message = file, key, message
+        where = f"{file}: " if file else ""
+        super().__init__(f"{where}{key or '<top level>'}: {message}")
+
+
+def option(default: Any = _MISSING, doc: str = "", *, unit: str = "", gt: float | None = None,
+           ge: float | None = None, lt: float | None = None, le: float | None = None,
+           choices: typing.Sequence | None = None, min_len: int | None = None,
+           default_factory: Any = _MISSING) -> Any:
+    """A configuration field with documentation, unit and checks.
+
+    ``gt``/``ge``/``lt``/``le`` bound numbers (and every element of a list of
+    numbers); ``choices`` restricts strings; ``min_len`` restricts lists.
+    """
+    meta = {"doc": doc, "unit": unit, "gt": gt, "ge": ge, "lt": lt, "le": le,
+            "choices": tuple(choices) if choices is not None else None, "min_len": min_len}
+    if default_factory is not _MISSING:
+        return field(default_factory=default_factory, metadata=meta)
+    if isinstance(default, (list, dict, set)):
+        val = default
+        return field(default_factory=lambda: type(val)(val), metadata=meta)
+    if dataclasses.is_dataclass(default) and not isinstance(default, type):
+        val = default
+        return field(default_factory=lambda: dataclasses.replace(val), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+class Section:
+    """Base of every configuration dataclass.
+
+    Subclasses are ``@dataclass`` classes whose fields use :func:`option`;
+    they may override :meth:`validate` for cross-field rules and call
+    :meth:`fail` to report one.
+    """
+
+    def validate(self) -> None:  # pragma: no cover - default: nothing to check
+        """Cross-field checks; raise with :meth:`fail`."""
+
+    def fail(self, key: str, message: str):
+        """Raise :class:`ConfigError` for *key* of this section (path filled in by the loader)."""
+        raise ConfigError(None, key, message)
+
+
+_FLOWS: dict[str, type] = {}
+
+
+def register_flow(kind: str):
+    """Class decorator: register a top-level flow configuration for ``kind:``."""
+
+    def deco(cls):
+        cls.KIND = kind
+        _FLOWS[kind] = cls
+        return cls
+
+    return deco
+
+
+def flow_kinds() -> list[str]:
+    _import_flows()
+    return sorted(_FLOWS)
+
+
+def _import_flows() -> None:
+    # Flow configuration classes register themselves on import.
+    from . import flows  # noqa: F401
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _type_name(tp) -> str:
+    origin = get_origin(tp)
+    if tp is float:
+        return "a number"
+    if tp is int:
+        return "an integer"
+    if tp is str:
+        return "a string"
+    if tp is bool:
+        return "true or false"
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(tp))
+    if origin in (list, tuple, typing.Sequence):
+        args = get_args(tp)
+        return f"a list of {_type_name(args[0]) if args else 'values'}"
+    if origin is dict:
+        return "a mapping"
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join("null" if a is type(None) else _type_name(a) for a in get_args(tp))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return f"a mapping ({tp.__name__})"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _range_text(meta: dict) -> str:
+    parts = []
+    for k, sym in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+        if meta.get(k) is not None:
+            parts.append(f"{sym} {meta[k]:g}")
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
+    return " and ".join(parts) + unit if parts else ""
+
+
+def _check_number(v: float, meta: dict, file, key) -> None:
+    bad = (meta.get("gt") is not None and not v > meta["gt"]) or \
+          (meta.get("ge") is not None and not v >= meta["ge"]) or \
+          (meta.get("lt") is not None and not v < meta["lt"]) or \
+          (meta.get("le") is not None and not v <= meta["le"])
+    if bad:
+        raise ConfigError(file, key, f"{v!r} is out of range; allowed: {_range_text(meta)}")
+
+
+def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _convert(value, a, meta, file, key)
+            except ConfigError as exc:
+                errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        raise ConfigError(file, key, f"{value!r} is not {_type_name(tp)}")
+    if tp is Any:
+        return value
+    if origin is Literal:
+        allowed = get_args(tp)
+        if value not in allowed:
+            raise ConfigError(file, key, f"{value!r} is not allowed; allowed: {', '.join(map(repr, allowed))}")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(file, key, f"{value!r} is not true or false")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise ConfigError(file, key, f"{value!r} is not an integer"
+                                  + (f"; allowed: {_range_text(meta)}" if _range_text(meta) else ""))
+        _check_number(value, meta, file, key)
+        return value
+    if tp is float:
+        if isinstance(value, str):
+            try:  # YAML 1.1 reads "1e-3" as a string
+                value = float(value)
+            except ValueError:
+                raise ConfigError(file, key, f"{value!r} is not a number") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(file, key, f"{value!r} is not a number")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(file, key, f"{value!r} is not a finite number")
+        _check_number(value, meta, file, key)
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(file, key, f"{value!r} is not a string")
+        if meta.get("choices") and value not in meta["choices"]:
+            raise ConfigError(file, key, f"{value!r} is not allowed; allowed: {', '.join(map(str, meta['choices']))}")
+        return value
+    if origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(file, key, f"{value!r} is not a list")
+        args = get_args(tp)
+        elem = args[0] if args else Any
+        if meta.get("min_len") is not None and len(value) < meta["min_len"]:
+            raise ConfigError(file, key, f"needs at least {meta['min_len']} element(s), got {len(value)}")
+        elem_meta = {k: v for k, v in meta.items() if k != "min_len"}
+        out = [_convert(v, elem, elem_meta, file, f"{key}[{i}]") for i, v in enumerate(value)]
+        return out if origin is list else tuple(out)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(file, key, f"{value!r} is not a mapping")
+        kt, vt = get_args(tp) or (str, Any)
+        return {_convert(k, kt, {}, file, f"{key}.{k}"): _convert(v, vt, {}, file, f"{key}.{k}")
+                for k, v in value.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _build(tp, value, file, key)
+    raise TypeError(f"config field {key}: unsupported type {tp!r}")
+
+
+def _build(cls, data: Any, file: str | None, prefix: str):
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(file, prefix, f"expected a mapping ({cls.__name__}), got {data!r}")
+    hints = typing.get_type_hints(cls)
+    flds = {f.name: f for f in fields(cls) if f.init}
+    unknown = [k for k in data if k not in flds]
+    if unknown:
+        k = unknown[0]
+        raise ConfigError(file, f"{prefix}.{k}" if prefix else str(k),
+                          f"unknown key; allowed here: {', '.join(flds)}")
+    kwargs = {}
+    for name, f in flds.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name in data:
+            kwargs[name] = _convert(data[name], hints[name], dict(f.metadata), file, key)
+        elif f.default is _MISSING and f.default_factory is _MISSING:
+            raise ConfigError(file, key, f"required key is missing ({_type_name(hints[name])})")
+    obj = cls(**kwargs)
+    if isinstance(obj, Section):
+        try:
+            obj.validate()
+        except ConfigError as exc:
+            sub = f"{prefix}.{exc.key}" if prefix and exc.key else (exc.key or prefix)
+            raise ConfigError(file, sub, exc.message) from None
+    return obj
+
+
+def flow_from_dict(data: dict, *, file: str | None = None):
+    """Build the flow configuration for ``data['kind']``."""
+    _import_flows()
+    if not isinstance(data, dict):
+        raise ConfigError(file, "", "a flow file must be a YAML mapping")
+    kind = data.get("kind")
+    if kind not in _FLOWS:
+        raise ConfigError(file, "kind", f"{kind!r} is not a known flow kind; allowed: {', '.join(sorted(_FLOWS))}")
+    return _build(_FLOWS[kind], data, file, "")
+
+
+def load_flow(path: str | Path):
+    """Read and validate a flow YAML file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(str(p), "", "file not found")
+    try:
+        data = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(p), "", f"not valid YAML: {exc}") from None
+    return flow_from_dict(data, file=str(p))
+
+
+def to_dict(obj) -> Any:
+    """Plain-data form of a configuration (what :func:`to_yaml` writes)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {}
+        if getattr(type(obj), "KIND", None):
+            out["kind"] = type(obj).KIND
+        for f in fields(obj):
+            if f.name == "kind":
+                continue
+            out[f.name] = to_dict(getattr(obj, f.name))
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+def to_yaml(obj, path: str | Path | None = None) -> str:
+    """YAML text of a configuration; written to *path* if given."""
+    text = yaml.safe_dump(to_dict(obj), sort_keys=False, default_flow_style=None, width=100)
+    if path is not None:
+        Path(path).write_text(text)
+    return text
+
+
+def describe(cls, indent: int = 0) -> str:
+    """Documentation of every key of a configuration class (for ``pycodesign describe``)."""
+    hints = typing.get_type_hints(cls)
+    lines = []
+    for f in fields(cls):
+        meta = f.metadata
+        tp = hints[f.name]
+        default = f.default if f.default is not _MISSING else (
+            "(computed)" if f.default_factory is not _MISSING else "(required)")
+        rng = _range_text(meta)
+        extra = f"; allowed: {rng}" if rng else ""
+        if meta.get("choices"):
+            extra += f"; one of {', '.join(meta['choices'])}"
+        unit = f" [{meta['unit']}]" if meta.get("unit") else ""
+        lines.append(f"{' ' * indent}{f.name}{unit}: {meta.get('doc', '')} ({_type_name(tp)}, default {default}{extra})")
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            lines.append(describe(tp, indent + 2))
+    return "\n".join(lines)
+
+
+@dataclass
+class OutputsConfig(Section):
+    """Where a run writes its results."""
+
+    dir: str = option("results", "parent folder of the results folders (relative to the working directory)")
+    overwrite: bool = option(False, "reuse the folder named by `run_name` if it exists instead of making a new one")
+    run_name: str | None = option(None, "fixed results folder name (default: <flow name>-<timestamp>)")
+    plots: bool = option(True, "write PNG plots")

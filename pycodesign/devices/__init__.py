@@ -1,0 +1,12 @@
+"""Memristor compact models: Verilog-A sources in ``veriloga/``, compiled by
+OpenVAF, simulated in ngspice, each with a numpy reference.
+
+* :mod:`.registry` — what each model is and takes (:func:`get_model`, :func:`list_models`)
+* :mod:`.compile` — Verilog-A → OSDI with a content-addressed cache
+* :mod:`.spice` — ngspice in batch or in-process (libngspice), raw-file reader
+* :mod:`.simulate` — one device under a voltage waveform
+* :mod:`.characterize` — stimuli and figures of merit (loop areas, nonlinearity, levels)
+"""
+from .registry import DeviceModel, Param, ParameterError, StateVar, StimulusHints, get_model, list_models
+
+__all__ = ["DeviceModel", "Param", "ParameterError", "StateVar", "StimulusHints", "get_model", "list_models"]
