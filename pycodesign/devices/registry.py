@@ -167,8 +167,10 @@ class Reference(abc.ABC):
         if atol is None:
             lo, hi = self.state_bounds_for(p)
             atol = 1e-9 * max(abs(hi - lo), 1e-30)
+        # A bounded step keeps the implicit solver's first trial steps from
+        # overshooting a window edge (where R(x) can reach zero).
         sol = solve_ivp(rhs, (t[0], t[-1]), [x0], t_eval=t, method=method, rtol=rtol, atol=atol,
-                        max_step=max_step if max_step else np.inf)
+                        max_step=max_step if max_step else (t[-1] - t[0]) / 2000)
         if not sol.success:
             raise RuntimeError(f"reference integration failed: {sol.message}")
         x = sol.y[0]
