@@ -41,24 +41,19 @@ __all__ = [
     "run_shared",
 ]
 
-_CONVERGENCE_PATTERNS = (
+# Messages after which ngspice has given up on an analysis.
+_FATAL_CONVERGENCE = (
     "timestep too small",
-    "singular matrix",
-    "gmin stepping failed",
-    "source stepping failed",
-    "no convergence",
-    "iteration limit reached",
+    "simulation(s) aborted",
+    "too many iterations without convergence",
     "transient op failed",
     "dc solution failed",
+    "iteration limit reached",
+    "no convergence",
 )
-_ERROR_PATTERNS = _CONVERGENCE_PATTERNS + (
-    "error",
-    "simulation interrupted",
-    "unknown parameter",
-    "unknown model",
-    "could not find",
-    "aborted",
-)
+# Messages that explain a failure but that ngspice may also print on its way to
+# a solution (gmin stepping fails, then source stepping succeeds): never fatal alone.
+_CONVERGENCE_HINTS = _FATAL_CONVERGENCE + ("singular matrix", "gmin stepping failed", "source stepping failed")
 
 
 class SimulationError(RuntimeError):
@@ -191,9 +186,9 @@ def read_raw(path: str | os.PathLike) -> list[dict[str, np.ndarray]]:
 
 def _check_log(log: str, deck: Path | None) -> None:
     low = log.lower()
-    for pat in _CONVERGENCE_PATTERNS:
-        if pat in low:
-            raise ConvergenceError(f"ngspice did not converge ({pat})", log=log, deck=deck)
+    if any(pat in low for pat in _FATAL_CONVERGENCE):
+        hints = "; ".join(p for p in _CONVERGENCE_HINTS if p in low)
+        raise ConvergenceError(f"ngspice did not converge ({hints})", log=log, deck=deck)
 
 
 def _control_block(osdi: Sequence[Path], analyses: Sequence[str], save: Sequence[str] | None,
@@ -387,7 +382,7 @@ class SharedNgspice:
             keep = [ffi.new("char[]", l.encode()) for l in lines] + [FFI.NULL]
             ng._ngspice_shared.ngSpice_Circ(ffi.new("char *[]", keep))
             log = ng.stdout + "\n" + ng.stderr
-            if re.search(r"error|unknown (model|parameter)", log, re.I):
+            if re.search(r"\berror\b|unknown (model|parameter)", log, re.I):
                 self._exec("remcirc")
                 raise SimulationError("libngspice rejected the netlist", log=log)
             try:
