@@ -276,7 +276,7 @@ def flow_from_dict(data: dict, *, file: str | None = None):
     kind = data.get("kind")
     if kind not in _FLOWS:
         raise ConfigError(file, "kind", f"{kind!r} is not a known flow kind; allowed: {', '.join(sorted(_FLOWS))}")
-    return _build(_FLOWS[kind], data, file, "")
+    return _build(_FLOWS[kind], {k: v for k, v in data.items() if k != "kind"}, file, "")
 
 
 def load_flow(path: str | Path):

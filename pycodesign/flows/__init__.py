@@ -7,10 +7,12 @@ Each module registers its configuration class with
 from __future__ import annotations
 
 from .characterize import CharacterizeFlow, run_characterize
+from .inference import CrossbarInferenceFlow, run_crossbar_inference
 
 #: kind -> (runner, tools checked before the run starts)
 RUNNERS = {
     "characterize": (run_characterize, ("ngspice", "openvaf")),
+    "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
 }
 
-__all__ = ["RUNNERS", "CharacterizeFlow"]
+__all__ = ["RUNNERS", "CharacterizeFlow", "CrossbarInferenceFlow"]
