@@ -63,16 +63,21 @@ class PulseTrain:
     program_v: np.ndarray
 
 
-def pulse_train(program_v, *, width_s: float, v_read: float, read_width_s: float,
+def pulse_train(program_v, *, width_s, v_read: float, read_width_s: float,
                 gap_s: float | None = None, edge_s: float | None = None) -> PulseTrain:
     """Programming pulses (amplitudes *program_v*, V), each followed by a read.
 
-    An initial read precedes the first pulse, so there are ``len(program_v)+1``
-    read windows.  Edges take ``edge_s`` (default 1 % of the width).
+    ``width_s`` is one width for every pulse or one per pulse (asymmetric
+    devices SET and RESET on very different time scales).  An initial read
+    precedes the first pulse, so there are ``len(program_v)+1`` read windows.
+    Edges take ``edge_s`` (default 1 % of the shortest width); pulses are
+    separated by ``gap_s`` (default: the read width).
     """
     program_v = np.asarray(program_v, dtype=float)
-    edge = edge_s if edge_s is not None else 0.01 * min(width_s, read_width_s)
-    gap = gap_s if gap_s is not None else width_s
+    widths = np.broadcast_to(np.asarray(width_s, dtype=float), program_v.shape)
+    shortest = min([read_width_s] + list(widths))
+    edge = edge_s if edge_s is not None else 0.01 * shortest
+    gap = gap_s if gap_s is not None else read_width_s
     t, v, reads = [0.0], [0.0], []
     now = 0.0
 
@@ -88,8 +93,8 @@ def pulse_train(program_v, *, width_s: float, v_read: float, read_width_s: float
         return start, stop
 
     reads.append(pulse(v_read, read_width_s))
-    for amp in program_v:
-        pulse(amp, width_s)
+    for amp, width in zip(program_v, widths):
+        pulse(amp, float(width))
         reads.append(pulse(v_read, read_width_s))
     now += gap
     t.append(now)
