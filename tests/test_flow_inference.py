@@ -1,0 +1,145 @@
+"""The crossbar-inference flow end to end (issue: SLP 64x10 on 8x8 digits in ngspice)."""
+import gzip
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from pycodesign.cli import main
+from pycodesign.config import ConfigError, flow_from_dict, load_flow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _flow_file(tmp_path, base: str, **changes) -> Path:
+    data = yaml.safe_load((ROOT / "flows" / base).read_text())
+    for path, value in changes.items():
+        cur = data
+        keys = path.split("__")
+        for k in keys[:-1]:
+            cur = cur.setdefault(k, {})
+        cur[keys[-1]] = value
+    out = tmp_path / base
+    out.write_text(yaml.safe_dump(data))
+    return out
+
+
+def test_slp_digits_flow_meets_the_acceptance_criteria(tmp_path):
+    flow = load_flow(ROOT / "flows" / "slp_digits.yaml")
+    # the acceptance configuration: 1 Ohm segments, 8-bit ADC, >= 32 states, 64x20 devices
+    assert flow.array.r_row_ohm == flow.array.r_col_ohm == 1.0
+    assert flow.converters.adc_bits == 8 and flow.mapping.levels >= 32
+    assert main(["run", str(ROOT / "flows" / "slp_digits.yaml"), "--out", str(tmp_path), "--name", "slp", "-q"]) == 0
+    run = tmp_path / "slp"
+    m = json.loads((run / "metrics.json").read_text())
+    assert m["complete"]
+    assert m["network"]["layer_sizes"] == [64, 10]
+    assert m["mapping"]["layers"][0]["shape"] == [65, 10]          # 64 pixels + bias row
+    assert m["mapping"]["layers"][0]["n_devices"] == 65 * 20       # differential pairs
+    sw = m["software"]["accuracy"]
+    assert sw >= 0.94
+    assert m["spice"]["n_images"] == 539                            # the whole test set in ngspice
+    assert abs(sw - m["spice"]["accuracy"]) * 100 <= 2.0
+    assert m["spice_vs_solver"]["layer1_max_rel_current_difference"] <= 1e-6
+    assert m["spice_vs_solver"]["prediction_agreement"] == 1.0
+    # accuracy falls with wire resistance and with too few ADC bits
+    acc_r = {s["r_wire_ohm"]: s["accuracy"] for s in m["studies"]["r_wire_ohm"]}
+    assert acc_r[30.0] < acc_r[0.0] - 0.1
+    acc_b = {s["adc_bits"]: s["accuracy"] for s in m["studies"]["adc_bits"]}
+    assert acc_b[2] < 0.5 < acc_b[8]
+    e = m["spice"]["layers"][0]["electrical"]
+    assert 0 < e["read_margin_worst"] <= e["read_margin_mean"] < 1
+    assert e["power_devices_w"] > e["power_wires_w"] > 0
+    assert m["spice"]["layers"][0]["settling"]["latency_s"] > 0
+    for png in ("conductance_maps.png", "accuracy_vs_adc_bits.png", "accuracy_vs_wire_resistance.png",
+                "output_currents.png", "confusion_matrix.png"):
+        assert (run / png).stat().st_size > 10000, png
+    decks = list((run / "spice").rglob("circuit.cir"))
+    raws = list((run / "spice").rglob("*.raw"))
+    assert decks and raws
+    assert "ngspice" in (run / "report.md").read_text()
+
+
+def test_mlp_flow_chains_two_crossbars(tmp_path):
+    f = _flow_file(tmp_path, "mlp_digits.yaml", simulation__spice_images=40,
+                   studies__adc_bits=[4, 8], studies__r_wire_ohm=[0.0, 10.0])
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "mlp", "-q"]) == 0
+    m = json.loads((tmp_path / "mlp" / "metrics.json").read_text())
+    assert m["network"]["layer_sizes"] == [64, 32, 10]
+    assert len(m["mapping"]["layers"]) == 2 and m["mapping"]["layers"][1]["shape"] == [33, 10]
+    assert m["software"]["accuracy"] >= 0.94
+    assert m["solver"]["accuracy"] >= m["software"]["accuracy"] - 0.03
+    assert m["spice_vs_solver"]["layer1_max_rel_current_difference"] <= 1e-6
+    assert len(m["spice"]["layers"]) == 2
+
+
+def _write_idx(path: Path, array: np.ndarray, *, gz: bool):
+    code = 0x08
+    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
+    data = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(data) if gz else data)
+
+
+def test_flow_on_user_supplied_mnist_idx_files(tmp_path):
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    # 28x28 "MNIST" made from the digits (nearest-neighbour up-scaling, 0..255)
+    imgs = np.kron(d.images[:400], np.ones((3, 3)))
+    imgs = np.pad(imgs, ((0, 0), (2, 2), (2, 2))) * (255 / 16)
+    _write_idx(tmp_path / "imgs.idx.gz", imgs, gz=True)
+    _write_idx(tmp_path / "labels.idx", d.target[:400], gz=False)
+    f = _flow_file(tmp_path, "slp_digits.yaml", data={"source": "mnist_idx", "image_size": 6,
+                                                       "mnist_images": str(tmp_path / "imgs.idx.gz"),
+                                                       "mnist_labels": str(tmp_path / "labels.idx")},
+                   simulation__spice_images=20, simulation__settling=False, studies__adc_bits=[8],
+                   studies__r_wire_ohm=[1.0])
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "idx", "-q"]) == 0
+    m = json.loads((tmp_path / "idx" / "metrics.json").read_text())
+    assert m["network"]["layer_sizes"] == [36, 10]
+    assert m["software"]["accuracy"] > 0.7
+
+
+BASE = {"kind": "crossbar_inference"}
+
+
+@pytest.mark.parametrize("section, change, key, text", [
+    ("mapping", {"g_hrs_s": 1e-3, "g_lrs_s": 1e-5}, "mapping.g_hrs_s", "must be below G_LRS"),
+    ("mapping", {"g_hrs_s": 1e-3, "g_lrs_s": 1e-3}, "mapping.g_hrs_s", "must be below G_LRS"),
+    ("mapping", {"levels": 0}, "mapping.levels", "0 is out of range; allowed: >= 2"),
+    ("mapping", {"levels": 1}, "mapping.levels", "1 is out of range; allowed: >= 2"),
+    ("mapping", {"levels": None, "measured_levels_s": [1e-5, 2e-3]}, "mapping.measured_levels_s",
+     "lies outside [G_HRS, G_LRS]"),
+    ("array", {"device": "unobtainium"}, "array.device", "'unobtainium' is not a registered model"),
+    ("array", {"r_row_ohm": -1.0}, "array.r_row_ohm", "out of range; allowed: >= 0 Ohm"),
+    ("array", {"partitions": 100}, "array.partitions", "100 partitions for 65 wordlines"),
+    ("array", {"transistor": {"w_m": -1.0}}, "array.transistor", "w_m"),
+    ("converters", {"adc_bits": 1}, "converters.adc_bits", "allowed: >= 2"),
+    ("data", {"source": "mnist_idx"}, "data.mnist_images", "required for source 'mnist_idx'"),
+    ("data", {"source": "mnist_idx", "mnist_images": "/nope.idx", "mnist_labels": "/nope"}, "data.mnist_images",
+     "does not exist"),
+    ("nonideal", {"stuck_at_hrs_rate": 0.7, "stuck_at_lrs_rate": 0.5}, "nonideal.stuck_at_lrs_rate", "must not exceed 1"),
+])
+def test_bad_flow_values_are_refused_before_running(section, change, key, text):
+    with pytest.raises(ConfigError) as info:
+        flow_from_dict({**BASE, section: change}, file="flows/bad.yaml")
+    msg = str(info.value)
+    assert msg.startswith(f"flows/bad.yaml: {key}:"), msg
+    assert text in msg, msg
+
+
+def test_nan_weights_and_wrong_input_length_are_refused():
+    from pycodesign.analog import solve_crossbar
+    from pycodesign.mapping import map_weights
+
+    W = np.ones((4, 3))
+    W[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"W\[2, 1\] = nan is not finite"):
+        map_weights(W, g_min=1e-5, g_max=1e-3)
+    with pytest.raises(ValueError, match="g_min"):
+        map_weights(np.ones((4, 3)), g_min=1e-3, g_max=1e-5)
+    with pytest.raises(ValueError, match="4"):
+        solve_crossbar(np.full((4, 3), 1e-4), np.zeros((2, 5)), r_row=1.0, r_col=1.0)
