@@ -1,0 +1,199 @@
+"""Quasi-static memdiode model, QMM (registry name ``qmm``).
+
+E. Miranda, "Compact model for the major and minor hysteretic I-V loops in
+nonlinear memristive devices", IEEE Trans. Nanotechnology 14(5), 787 (2015);
+F. Aguirre et al., "Application of the quasi-static memdiode model in
+cross-point arrays for large dataset pattern recognition", IEEE Access 8,
+202174 (2020); F. Aguirre et al., "Hardware implementation of memristor-based
+artificial neural networks", Nature Communications 15, 1974 (2024) (the
+review this kit follows, which simulates crossbars with the QMM).
+
+Equations (``veriloga/qmm.va`` states them in full)::
+
+    I0(lam) = I_min (1 - lam) + I_max lam
+    I       = sgn(V) [ W(a Rs I0 exp(a (|V| + Rs I0))) / (a Rs) - I0 ]
+              (the solution of I = sgn(V) I0 (exp(a (|V| - |I| Rs)) - 1),
+               a diode pair with series resistance; W = Lambert W)
+    dlam/dt = (1 - lam)/tau_S(V) - lam/tau_R(V, lam)
+    tau_S   = exp(-eta_S (V - V_S)),   tau_R = exp(eta_R lam^gamma (V - V_R))   (seconds)
+
+``lam`` is bounded to [0, 1] by the memory equation itself: its set term
+vanishes at lam = 1 and its reset term at lam = 0.  The balance form of the
+memory equation (with tau_S, tau_R as above) is the one of the authors' SPICE
+listings; it is used with both terms always on (smooth at V = 0) where the
+listing switches them by polarity -- see ``veriloga/qmm.va``.
+
+:meth:`QmmReference.lam_for_current` inverts the I-V in closed form (the state
+that gives a target read current), for mapping weights to device states.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..registry import DeviceModel, Param, Reference, StateVar, StimulusHints
+
+__all__ = ["QmmReference", "MODELS", "lambertw_exp"]
+
+_MIRANDA = "Miranda, IEEE TNANO 14(5) 2015; Aguirre et al., IEEE Access 8 2020; Aguirre et al., Nat. Commun. 15 2024"
+_KIT = ("pycodesign default, within the range of published QMM fits (I_min..I_max ~ uA..mA, "
+        "alpha ~ 1-6 /V, R_S ~ 1-250 ohm, eta ~ 4-15 /V, |V_S|, |V_R| ~ 0.8-1.3 V); not a fit to one device")
+_LISTING = ("memory parameters of the authors' ngspice QMM listing (F. Aguirre): I_min 2 uA, I_max 200 uA, "
+            "R_S 1 ohm, eta_S 15 /V, V_S 0.8 V, eta_R 4 /V, V_R -1.3 V, gamma 0.9; alpha 2.85 /V is its "
+            "beta*alpha (double diode, beta = 0.5) for this single-exponential form")
+
+#: Kit default: symmetric SET/RESET, non-volatile at 0 V (tau = e^12 s).
+KIT_SYMMETRIC: dict[str, float] = {
+    "i_min": 2e-6, "i_max": 2e-4, "alpha": 3.0, "r_s": 50.0,
+    "eta_set": 15.0, "v_set": 0.8, "eta_res": 15.0, "v_res": -0.8, "gamma": 0.0,
+}
+
+#: The authors' listing (see ``_LISTING``): slow, gradual RESET, lam^0.9 reset factor.
+AGUIRRE_LISTING: dict[str, float] = {
+    "i_min": 2e-6, "i_max": 2e-4, "alpha": 2.85, "r_s": 1.0,
+    "eta_set": 15.0, "v_set": 0.8, "eta_res": 4.0, "v_res": -1.3, "gamma": 0.9,
+}
+
+
+def lambertw_exp(log_z):
+    """Principal Lambert W of ``exp(log_z)`` for any real ``log_z`` (vectorised).
+
+    ``scipy.special.lambertw`` where ``exp`` does not overflow, then two
+    Newton steps on ``w + ln(w) = log_z`` (which also covers ``log_z`` past
+    the overflow limit, starting from ``log_z - ln(log_z)``).
+    """
+    from scipy.special import lambertw
+
+    lz = np.asarray(log_z, dtype=float)
+    small = lz < 600.0
+    w = np.empty_like(lz)
+    w[small] = lambertw(np.exp(lz[small])).real
+    big = ~small
+    w[big] = lz[big] - np.log(lz[big])
+    for _ in range(2):
+        w = w - (w + np.log(w) - lz) * w / (1.0 + w)
+    return w
+
+
+class QmmReference(Reference):
+    """numpy implementation of the QMM (vectorised over v and lam)."""
+
+    @staticmethod
+    def i0(lam, p: Mapping[str, float]):
+        """Diode current factor I0(lam) = I_min (1 - lam) + I_max lam (A)."""
+        lam = np.asarray(lam, dtype=float)
+        return p["i_min"] * (1.0 - lam) + p["i_max"] * lam
+
+    def current(self, v, x, p: Mapping[str, float]):
+        v = np.asarray(v, dtype=float)
+        i0 = self.i0(x, p)
+        v, i0 = np.broadcast_arrays(v, i0)
+        a, rs = p["alpha"], p["r_s"]
+        w = lambertw_exp(np.log(a * rs * i0) + a * (np.abs(v) + rs * i0))
+        return np.sign(v) * (w / (a * rs) - i0)
+
+    def diode_voltage(self, v, x, p: Mapping[str, float]):
+        """Voltage across the diode pair, V - I R_S (V)."""
+        return np.asarray(v, dtype=float) - self.current(v, x, p) * p["r_s"]
+
+    def dxdt(self, v, x, p: Mapping[str, float]):
+        v = np.asarray(v, dtype=float)
+        lam = np.asarray(x, dtype=float)
+        isf = 1.0 if p["gamma"] == 0 else np.maximum(lam, 1e-12) ** p["gamma"]
+        with np.errstate(over="ignore"):  # far-off trial points of the stiff solver
+            set_rate = np.exp(p["eta_set"] * (v - p["v_set"]))  # 1/tau_S
+            res_rate = np.exp(-p["eta_res"] * isf * (v - p["v_res"]))  # 1/tau_R
+        return (1.0 - lam) * set_rate - lam * res_rate
+
+    def simulate(self, t, v, p, x0, *, method="Radau", rtol=1e-8, atol=None, max_step=None):
+        """As :meth:`Reference.simulate`, with ``max_step`` defaulting to 1/2000 of the run
+        (the rates are exponential in V, so a step taken at low bias must not
+        jump over a short high-bias excursion)."""
+        t = np.asarray(t, dtype=float)
+        if max_step is None and t.size > 1:
+            max_step = (t[-1] - t[0]) / 2000
+        return super().simulate(t, v, p, x0, method=method, rtol=rtol, atol=atol, max_step=max_step)
+
+    def lam_for_current(self, v_read: float, i_target, p: Mapping[str, float]):
+        """The state giving current ``i_target`` at ``v_read`` (vectorised; the
+        inverse of :meth:`current`, used to map conductances to states)."""
+        v_read = float(v_read)
+        if v_read == 0:
+            raise ValueError("lam_for_current: v_read must be non-zero")
+        i = np.abs(np.asarray(i_target, dtype=float))
+        a, rs = p["alpha"], p["r_s"]
+        vd = abs(v_read) - i * rs  # diode voltage at that current
+        if np.any(vd <= 0):
+            raise ValueError(f"lam_for_current: a current of {i.max():g} A cannot flow through "
+                             f"r_s = {rs:g} ohm at {v_read:g} V")
+        i0 = i / np.expm1(a * vd)
+        lam = (i0 - p["i_min"]) / (p["i_max"] - p["i_min"])
+        lo = self.current(v_read, 0.0, p)
+        hi = self.current(v_read, 1.0, p)
+        bad = (lam < -1e-9) | (lam > 1 + 1e-9)
+        if np.any(bad):
+            raise ValueError(f"lam_for_current: |I| must lie in [{abs(lo):g}, {abs(hi):g}] A at "
+                             f"{v_read:g} V (the lam = 0 and lam = 1 currents)")
+        return np.clip(lam, 0.0, 1.0)
+
+
+def _params() -> tuple[Param, ...]:
+    d = KIT_SYMMETRIC
+    return (
+        Param("i_min", d["i_min"], "A", "diode current factor I0 at lam = 0 (HRS)", low=0, low_open=True,
+              source=_KIT),
+        Param("i_max", d["i_max"], "A", "diode current factor I0 at lam = 1 (LRS)", low=0, low_open=True,
+              source=_KIT),
+        Param("alpha", d["alpha"], "1/V", "diode exponent factor", low=0, low_open=True, source=_KIT),
+        Param("r_s", d["r_s"], "ohm", "series resistance", low=0, low_open=True, source=_KIT),
+        Param("eta_set", d["eta_set"], "1/V", "SET transition rate", low=0, low_open=True,
+              source="Aguirre ngspice QMM listing (eta_set = 15 /V)"),
+        Param("v_set", d["v_set"], "V", "SET voltage", low=0, low_open=True,
+              source="Aguirre ngspice QMM listing (V_set = 0.8 V)"),
+        Param("eta_res", d["eta_res"], "1/V", "RESET transition rate", low=0, low_open=True,
+              source=_KIT + "; chosen equal to eta_set (listing: 4 /V)"),
+        Param("v_res", d["v_res"], "V", "RESET voltage (negative)", high=0, high_open=True,
+              source=_KIT + "; mirror of v_set (listing: -1.3 V)"),
+        Param("gamma", d["gamma"], "1", "exponent of lam in the RESET time (0: tau_R independent of lam)",
+              low=0, high=5, source="Aguirre ngspice QMM listing option gam = 0 (ISF = 1)"),
+        Param("lam0", 0.0, "1", "initial memory state", low=0, high=1, instance=True,
+              source="HRS, as the listing's H0 = 0"),
+    )
+
+
+def _sanity(p: Mapping[str, float]) -> bool:
+    return p["i_min"] < p["i_max"]
+
+
+MODELS = [
+    DeviceModel(
+        name="qmm",
+        title="Quasi-static memdiode model (Miranda, IEEE TNANO 2015; Aguirre et al., Nat. Commun. 2024)",
+        va_file="qmm.va",
+        module="pcd_qmm",
+        params=_params(),
+        state=StateVar(name="lam", opvar="lam", initial_param="lam0", unit="1",
+                       doc="memory state lambda: 0 = HRS (I0 = i_min), 1 = LRS (I0 = i_max)",
+                       bounds=lambda p: (0.0, 1.0)),
+        reference=QmmReference(),
+        stimulus=StimulusHints(
+            amplitude_v=1.5,
+            frequencies_hz=(1e3, 1e4, 1e5),
+            set_pulse_v=1.3,
+            reset_pulse_v=-1.3,
+            pulse_width_s=20e-6,
+            v_read=0.1,
+            ref_rel_tol=1e-3,
+            large_signal_v=1.8,
+        ),
+        presets={"kit_symmetric": dict(KIT_SYMMETRIC), "aguirre_listing": dict(AGUIRRE_LISTING)},
+        default_preset="kit_symmetric",
+        set_polarity=1,
+        constraints=(
+            (_sanity, "i_min must be smaller than i_max"),
+        ),
+        citation=("E. Miranda, IEEE Trans. Nanotechnol. 14(5), 787 (2015); F. L. Aguirre et al., IEEE Access 8, "
+                  "202174 (2020); F. Aguirre et al., Nat. Commun. 15, 1974 (2024)"),
+    ),
+]
