@@ -143,3 +143,12 @@ def test_nan_weights_and_wrong_input_length_are_refused():
         map_weights(np.ones((4, 3)), g_min=1e-3, g_max=1e-5)
     with pytest.raises(ValueError, match="4"):
         solve_crossbar(np.full((4, 3), 1e-4), np.zeros((2, 5)), r_row=1.0, r_col=1.0)
+
+
+def test_qmm_crossbar_flow_agrees_between_ngspice_and_the_newton_solver(tmp_path):
+    f = _flow_file(tmp_path, "slp_digits_qmm.yaml", simulation__spice_images=60, studies__adc_bits=[8],
+                   studies__r_wire_ohm=[1.0])
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "qmm", "-q"]) == 0
+    m = json.loads((tmp_path / "qmm" / "metrics.json").read_text())
+    assert m["spice_vs_solver"]["layer1_max_rel_current_difference"] <= 1e-3
+    assert m["spice"]["accuracy"] >= m["software"]["accuracy"] - 0.05
