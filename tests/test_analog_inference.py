@@ -159,10 +159,6 @@ def test_settling_latency_solver_vs_ngspice_and_opamp_bandwidth(tmp_path):
 
 
 def test_qmm_inference_engines_agree(digits, mapped):
-    from pycodesign.devices.registry import list_models
-
-    if "qmm" not in list_models():
-        pytest.skip("device model 'qmm' is not registered yet")
     # conductances are read-out conductances at V_READ: zero parasitics reproduce the mapping at full scale
     cfg = AnalogConfig(v_read_v=0.1, device="qmm")
     ones = np.ones((1, mapped.n_inputs))
