@@ -239,9 +239,8 @@ def _check_libngspice(tmp: Path) -> ToolStatus:
         res = sim.run(
             "doctor shared test\nV1 1 0 DC 1\n"
             + ("N1 1 0 rdoc\n.model rdoc pycodesign_doctor_res r=2k\n" if osdi else "R1 1 0 2k\n")
-            + ".op\n.end\n"
-        )
-        i = float(res["i(v1)"][0]) if "i(v1)" in res else float(res["v1#branch"][0])
+            + ".end\n", ["op"])
+        i = float(res["i(v1)"][0])
     except Exception as exc:  # noqa: BLE001 - report whatever broke
         return ToolStatus("libngspice", False, path=lib, detail=f"in-process run failed: {exc}")
     if abs(i + 5e-4) > 1e-9:

@@ -359,15 +359,14 @@ class SharedNgspice:
             i += 1
         return out
 
-    def run(self, netlist: str, analyses: Sequence[str] = (), *, osdi: Iterable[str | os.PathLike] = (),
-            save: Sequence[str] | None = None) -> SpiceResult | dict[str, np.ndarray]:
-        """Load *netlist* and run.
+    def run(self, netlist: str, analyses: Sequence[str], *, osdi: Iterable[str | os.PathLike] = (),
+            save: Sequence[str] | None = None) -> SpiceResult:
+        """Load *netlist* (no ``.control``) and run each analysis command in turn.
 
-        With *analyses* empty the netlist must hold its own analysis card
-        (``.op``/``.tran``) and the vectors of the last plot are returned as a
-        dict; otherwise each analysis command runs in turn and a
-        :class:`SpiceResult` is returned, as from :func:`run_batch`.
+        Same contract and result as :func:`run_batch`.
         """
+        if not analyses:
+            raise ValueError("SharedNgspice.run: give at least one analysis command, e.g. ['op']")
         for p in osdi:
             self.load_osdi(p)
         with self._lock:
@@ -389,7 +388,7 @@ class SharedNgspice:
                 if save:
                     self._exec("save " + " ".join(save))
                 plots = []
-                for cmd in (analyses or ["run"]):
+                for cmd in analyses:
                     out = self._exec(cmd)
                     log += out
                     _check_log(out, None)
@@ -399,8 +398,6 @@ class SharedNgspice:
             finally:
                 self._exec("remcirc")
                 self._exec("destroy all")
-        if not analyses:
-            return plots[-1]
         return SpiceResult(plots=plots, log=log)
 
 
