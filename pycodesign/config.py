@@ -331,9 +331,13 @@ def describe(cls, indent: int = 0) -> str:
         if meta.get("choices"):
             extra += f"; one of {', '.join(meta['choices'])}"
         unit = f" [{meta['unit']}]" if meta.get("unit") else ""
-        lines.append(f"{' ' * indent}{f.name}{unit}: {meta.get('doc', '')} ({_type_name(tp)}, default {default}{extra})")
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            doc = meta.get("doc") or (tp.__doc__ or "").strip().splitlines()[0]
+            lines.append(f"{' ' * indent}{f.name}: {doc}")
             lines.append(describe(tp, indent + 2))
+        else:
+            lines.append(f"{' ' * indent}{f.name}{unit}: {meta.get('doc', '')} "
+                         f"({_type_name(tp)}, default {default}{extra})")
     return "\n".join(lines)
 
 
