@@ -73,6 +73,19 @@ def test_run_writes_a_new_results_folder_each_time(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["fixed", "fixed-2"]
 
 
+def test_run_with_a_relative_results_folder(tmp_path, monkeypatch):
+    # the default outputs.dir is the relative "results": ngspice runs in another folder
+    monkeypatch.chdir(tmp_path)
+    flow = tmp_path / "rel.yaml"
+    flow.write_text(yaml.safe_dump({"kind": "characterize", "device": {"model": "hp"},
+                                    "sweeps": {"shapes": ["sine"], "points_per_period": 100},
+                                    "pulses": {"n_pulses": 3}, "read_disturb": {"n_reads": 3},
+                                    "outputs": {"run_name": "rel"}}))
+    assert main(["run", "rel.yaml", "-q"]) == 0
+    assert json.loads((tmp_path / "results" / "rel" / "metadata.json").read_text())["status"] == "complete"
+    assert list((tmp_path / "results" / "rel" / "waveforms").rglob("*.raw"))
+
+
 def test_failed_run_says_so_and_keeps_what_it_computed(tmp_path, monkeypatch, capsys):
     from pycodesign.flows import characterize as flow_mod
 

@@ -242,7 +242,7 @@ def run_batch(
         tmp = tempfile.TemporaryDirectory(prefix="pycodesign-ngspice-")
         work = Path(tmp.name)
     else:
-        work = Path(workdir)
+        work = Path(workdir).resolve()  # ngspice runs with cwd=work: relative paths would break
         work.mkdir(parents=True, exist_ok=True)
     try:
         raws = [work / f"analysis{k}.raw" for k in range(len(analyses))]
