@@ -10,7 +10,7 @@ cd "$here"
 for flow in flows/characterize_*.yaml; do
   "$here/.venv/bin/pycodesign" run "$flow"
 done
-for flow in flows/slp_digits.yaml flows/slp_digits_qmm.yaml flows/mlp_digits.yaml; do
+for flow in flows/slp_digits.yaml flows/slp_digits_qmm.yaml flows/slp_digits_1t1r.yaml flows/mlp_digits.yaml; do
   "$here/.venv/bin/pycodesign" run "$flow"
 done
 echo "results: $here/results/ (each folder: report.md, metrics.json, PNG plots, config.yaml, metadata.json)"

@@ -152,3 +152,15 @@ def test_qmm_crossbar_flow_agrees_between_ngspice_and_the_newton_solver(tmp_path
     m = json.loads((tmp_path / "qmm" / "metrics.json").read_text())
     assert m["spice_vs_solver"]["layer1_max_rel_current_difference"] <= 1e-3
     assert m["spice"]["accuracy"] >= m["software"]["accuracy"] - 0.05
+
+
+def test_1t1r_partitioned_opamp_flow_runs_and_engines_agree(tmp_path):
+    f = _flow_file(tmp_path, "slp_digits_1t1r.yaml", simulation__spice_images=30, studies__adc_bits=[8],
+                   studies__r_wire_ohm=[1.0])
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "t1r", "-q"]) == 0
+    m = json.loads((tmp_path / "t1r" / "metrics.json").read_text())
+    assert m["spice_vs_solver"]["layer1_max_rel_current_difference"] <= 1e-6
+    e = m["spice"]["layers"][0]["electrical"]
+    assert e["power_transistors_w"] > 0
+    # the op-amp's finite bandwidth, not the femtofarad lines, sets the latency
+    assert m["spice"]["layers"][0]["settling"]["latency_s"] > 1e-8
