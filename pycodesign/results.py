@@ -114,6 +114,6 @@ def new_run_dir(flow, *, base: str | Path | None = None, name: str | None = None
     path.mkdir(parents=True, exist_ok=True)
     rd = RunDir(path=path, flow=flow, tools=tools)
     _config.to_yaml(flow, path / "config.yaml")
-    rd.metadata["tool_versions"] = toolchain.tool_versions(*tools) if tools else toolchain.tool_versions("openvaf")
+    rd.metadata["tool_versions"] = toolchain.tool_versions(*tools)  # every tool when none are named
     rd._write_meta("running")
     return rd

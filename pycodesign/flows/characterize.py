@@ -161,7 +161,7 @@ def run_characterize(flow: CharacterizeFlow, run, progress=print) -> dict:
     info = last_compile_info(m.va_path)
     timing["compile_s"] = info.seconds if info else 0.0
     timing["compile_cached"] = bool(info and info.cached)
-    wavedir = run.file("waveforms/.keep").parent
+    wavedir = run.path / "waveforms"  # one folder per transient: deck, log, raw file
     plots = flow.outputs.plots
 
     def sim(t, v, tag):
