@@ -167,8 +167,10 @@ class Reference(abc.ABC):
         if atol is None:
             lo, hi = self.state_bounds_for(p)
             atol = 1e-9 * max(abs(hi - lo), 1e-30)
-        # A bounded step keeps the implicit solver's first trial steps from
-        # overshooting a window edge (where R(x) can reach zero).
+        # Default step bound: 1/2000 of the run.  Unbounded, Radau's first
+        # trial steps overshoot window edges (HP's R(x) changes sign past
+        # x = 1) and step over short high-bias events: threshold crossings
+        # (TEAM/VTEAM), an abrupt SET (Stanford-PKU), exponential rates (QMM).
         sol = solve_ivp(rhs, (t[0], t[-1]), [x0], t_eval=t, method=method, rtol=rtol, atol=atol,
                         max_step=max_step if max_step else (t[-1] - t[0]) / 2000)
         if not sol.success:

@@ -79,17 +79,6 @@ class HPReference(Reference):
         k = p["mu_v"] * p["r_on"] / p["d"] ** 2
         return k * i * self.window(x, i, p)
 
-    def simulate(self, t, v, p: Mapping[str, float], x0: float, *, max_step: float | None = None, **kw):
-        """As :meth:`Reference.simulate`, with the step bounded by default to 1/2000 of the run.
-
-        Unbounded, Radau's first trial steps can overshoot ``x = 1`` by more
-        than ``R_on/(R_off - R_on)``, where ``R(x)`` changes sign.
-        """
-        if max_step is None:
-            t = np.asarray(t, dtype=float)
-            max_step = (t[-1] - t[0]) / 2000
-        return super().simulate(t, v, p, x0, max_step=max_step, **kw)
-
 
 def _params() -> tuple[Param, ...]:
     return (

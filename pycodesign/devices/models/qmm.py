@@ -105,15 +105,6 @@ class QmmReference(Reference):
             res_rate = np.exp(-p["eta_res"] * isf * (v - p["v_res"]))  # 1/tau_R
         return (1.0 - lam) * set_rate - lam * res_rate
 
-    def simulate(self, t, v, p, x0, *, method="Radau", rtol=1e-8, atol=None, max_step=None):
-        """As :meth:`Reference.simulate`, with ``max_step`` defaulting to 1/2000 of the run
-        (the rates are exponential in V, so a step taken at low bias must not
-        jump over a short high-bias excursion)."""
-        t = np.asarray(t, dtype=float)
-        if max_step is None and t.size > 1:
-            max_step = (t[-1] - t[0]) / 2000
-        return super().simulate(t, v, p, x0, method=method, rtol=rtol, atol=atol, max_step=max_step)
-
     def lam_for_current(self, v_read: float, i_target, p: Mapping[str, float]):
         """The state giving current ``i_target`` at ``v_read`` (vectorised; the
         inverse of :meth:`current`, used to map conductances to states)."""

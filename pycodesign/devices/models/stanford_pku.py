@@ -63,18 +63,6 @@ def _smooth_step(x):
 class StanfordPkuReference(Reference):
     """numpy implementation of the gap equations (vectorised over v and the gap g, in m)."""
 
-    def simulate(self, t, v, p, x0, *, method="Radau", rtol=1e-8, atol=None, max_step=None):
-        """As :meth:`Reference.simulate`, but ``max_step`` defaults to 1/2000 of the run.
-
-        An abrupt SET starts within a few ns once the field threshold is
-        crossed; an adaptive step taken while the gap is still can jump over
-        the whole event, so the step is bounded by default.
-        """
-        t = np.asarray(t, dtype=float)
-        if max_step is None and t.size > 1:
-            max_step = (t[-1] - t[0]) / 2000
-        return super().simulate(t, v, p, x0, method=method, rtol=rtol, atol=atol, max_step=max_step)
-
     def current(self, v, x, p: Mapping[str, float]):
         v = np.asarray(v, dtype=float)
         g = np.asarray(x, dtype=float)

@@ -117,15 +117,6 @@ class VTEAMReference(Reference):
     def dxdt(self, v, x, p: Mapping[str, float]):
         return _threshold_rate(v, x, p, p["v_on"], p["v_off"])
 
-    def simulate(self, t, v, p: Mapping[str, float], x0: float, *, method: str = "Radau",
-                 max_step: float | None = None, **kw):
-        """As :meth:`Reference.simulate`; the step is bounded by default to 1/2000 of the run
-        so the integrator cannot step over a threshold crossing."""
-        if max_step is None:
-            t = np.asarray(t, dtype=float)
-            max_step = (t[-1] - t[0]) / 2000
-        return super().simulate(t, v, p, x0, method=method, max_step=max_step, **kw)
-
 
 class TEAMReference(VTEAMReference):
     """numpy implementation of TEAM (vectorised over v and x): the current thresholds
