@@ -14,6 +14,8 @@ from pycodesign.devices.registry import ParameterError, get_model
 from pycodesign.devices.simulate import device_netlist, operating_point, simulate_device
 from pycodesign.devices.spice import run_batch
 
+from device_waveforms import loop_area, pulse_train, sine
+
 MODEL = get_model("stanford_pku")
 STIM = MODEL.stimulus
 P = MODEL.resolve()
@@ -21,36 +23,10 @@ G_MIN, G_MAX = MODEL.state_bounds()
 SPAN = G_MAX - G_MIN
 
 
-def sine(freq_hz: float, amp_v: float, periods: int = 1, pts: int = 1000):
-    t = np.linspace(0.0, periods / freq_hz, periods * pts + 1)
-    return t, amp_v * np.sin(2 * np.pi * freq_hz * t)
-
-
-def loop_area(v, i):
-    """Area enclosed by the I-V loop (sum of both lobes, A*V)."""
-    pos, neg = v >= 0, v <= 0
-    return abs(np.trapezoid(i[pos], v[pos])) + abs(np.trapezoid(i[neg], v[neg]))
-
-
 def reference(tr, x0, p=P):
     """The numpy reference on ngspice's grid; max_step keeps the stiff solver from
     stepping over the onset of an abrupt SET."""
     return MODEL.reference.simulate(tr.t, tr.v, p, x0, rtol=1e-10, max_step=(tr.t[-1] - tr.t[0]) / 2000)
-
-
-def pulse_train(amp_v: float, width_s: float, n: int):
-    """n rectangular pulses (edges width/10, gaps = width); sample times between pulses."""
-    edge = width_s / 10
-    t, v, reads = [0.0], [0.0], []
-    tc = width_s
-    for _ in range(n):
-        t += [tc, tc + edge, tc + edge + width_s, tc + 2 * edge + width_s]
-        v += [0.0, amp_v, amp_v, 0.0]
-        reads.append(tc + 2 * edge + 1.5 * width_s)
-        tc += 2 * edge + 2 * width_s
-    t.append(tc)
-    v.append(0.0)
-    return np.array(t), np.array(v), np.array(reads)
 
 
 @pytest.fixture(scope="module")
@@ -229,12 +205,12 @@ def test_temperature_opvar_is_joule_heating():
 
 def test_pulse_trains_abrupt_set_gradual_reset():
     n = 30
-    t, v, reads = pulse_train(STIM.set_pulse_v, STIM.pulse_width_s, n)
+    t, v, reads = pulse_train(STIM.set_pulse_v, STIM.pulse_width_s, n, edge_fraction=1 / 10)
     tr = simulate_device(MODEL, t, v, x0=G_MAX)
     up = np.interp(reads, tr.t, tr.x)
     assert np.all(np.diff(up) < 0)  # every SET pulse shrinks the gap ...
     assert G_MAX - up[0] < 0.01 * SPAN and up[-1] > G_MIN + 0.5 * SPAN  # ... a little, before any runaway
-    t, v, reads = pulse_train(STIM.reset_pulse_v, STIM.pulse_width_s, n)
+    t, v, reads = pulse_train(STIM.reset_pulse_v, STIM.pulse_width_s, n, edge_fraction=1 / 10)
     tr = simulate_device(MODEL, t, v, x0=G_MIN)
     dn = np.interp(reads, tr.t, tr.x)
     assert np.all(np.diff(dn) > 0)

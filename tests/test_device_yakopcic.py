@@ -12,34 +12,10 @@ import pytest
 from pycodesign.devices.registry import ParameterError, get_model
 from pycodesign.devices.simulate import operating_point, simulate_device
 
+from device_waveforms import loop_area, pulse_train, sine
+
 MODEL = get_model("yakopcic")
 STIM = MODEL.stimulus
-
-
-def sine(freq_hz: float, amp_v: float, periods: int = 1, pts: int = 1000):
-    t = np.linspace(0.0, periods / freq_hz, periods * pts + 1)
-    return t, amp_v * np.sin(2 * np.pi * freq_hz * t)
-
-
-def loop_area(v, i):
-    """Area enclosed by the I-V loop (sum of both lobes, A*V)."""
-    pos, neg = v >= 0, v <= 0
-    return abs(np.trapezoid(i[pos], v[pos])) + abs(np.trapezoid(i[neg], v[neg]))
-
-
-def pulse_train(amp_v: float, width_s: float, n: int):
-    """n rectangular pulses (edges width/50, gaps = width); sample times between pulses."""
-    edge = width_s / 50
-    t, v, reads = [0.0], [0.0], []
-    tc = width_s
-    for _ in range(n):
-        t += [tc, tc + edge, tc + edge + width_s, tc + 2 * edge + width_s]
-        v += [0.0, amp_v, amp_v, 0.0]
-        reads.append(tc + 2 * edge + 1.5 * width_s)
-        tc += 2 * edge + 2 * width_s
-    t.append(tc)
-    v.append(0.0)
-    return np.array(t), np.array(v), np.array(reads)
 
 
 @pytest.fixture(scope="module")
