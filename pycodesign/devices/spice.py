@@ -250,7 +250,7 @@ def run_batch(
             if r.exists():
                 r.unlink()
         body = netlist.rstrip()
-        if re.search(r"^\s*\.(control|end)\b", body, re.I | re.M) and re.search(r"^\s*\.end\s*$", body, re.I | re.M):
+        if re.search(r"^\s*\.(control|end)\b", body, re.I | re.M):
             raise ValueError("run_batch: pass the netlist without .control/.end; they are added")
         deck = work / "circuit.cir"
         deck.write_text(body + "\n" + _control_block(osdi, analyses, save, raws, options) + ".end\n")
