@@ -226,21 +226,31 @@ def _check_libngspice(tmp: Path) -> ToolStatus:
     lib = libngspice_path()
     if not lib:
         return ToolStatus("libngspice", False, detail="libngspice.so.0 not found")
-    try:
-        from .devices import spice  # local import: PySpice is heavy
-    except ImportError as exc:  # pragma: no cover - depends on install
-        return ToolStatus("libngspice", False, path=lib, detail=f"PySpice not importable: {exc}")
+    # The check drives the library through a child Python process: the
+    # process-wide libngspice instance of this process stays untouched, and
+    # this module does not import the simulation layer that depends on it.
     osdi = _compile_tiny(tmp)
+    probe = (
+        "import json, sys\n"
+        "from pycodesign.spice import SharedNgspice\n"
+        "sim = SharedNgspice.get()\n"
+        "osdi = sys.argv[1]\n"
+        "if osdi:\n"
+        "    sim.load_osdi(osdi)\n"
+        "net = 'doctor shared test\\nV1 1 0 DC 1\\n' + ('N1 1 0 rdoc\\n.model rdoc pycodesign_doctor_res r=2k\\n'"
+        " if osdi else 'R1 1 0 2k\\n') + '.end\\n'\n"
+        "res = sim.run(net, ['op'])\n"
+        "print(json.dumps({'version': sim.version, 'i': float(res['i(v1)'][0])}))\n"
+    )
     try:
-        sim = spice.SharedNgspice.get()
-        version = sim.version
-        if osdi is not None:
-            sim.load_osdi(osdi)
-        res = sim.run(
-            "doctor shared test\nV1 1 0 DC 1\n"
-            + ("N1 1 0 rdoc\n.model rdoc pycodesign_doctor_res r=2k\n" if osdi else "R1 1 0 2k\n")
-            + ".end\n", ["op"])
-        i = float(res["i(v1)"][0])
+        out = _run([sys.executable, "-c", probe, str(osdi) if osdi else ""], timeout=120, cwd=tmp)
+        if out.returncode != 0:
+            tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+            return ToolStatus("libngspice", False, path=lib, detail=f"in-process run failed: {tail}")
+        import json
+
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        version, i = got["version"], float(got["i"])
     except Exception as exc:  # noqa: BLE001 - report whatever broke
         return ToolStatus("libngspice", False, path=lib, detail=f"in-process run failed: {exc}")
     if abs(i + 5e-4) > 1e-9:

@@ -9,7 +9,7 @@ import pytest
 from pycodesign.analog import (AnalogConfig, CrossbarParasitics, CrossbarSpec, SolverConvergenceError, TiaConfig,
                                simulate, simulate_crossbar, solve, solve_crossbar)
 from pycodesign.devices.registry import DeviceModel, Param, Reference, StateVar, StimulusHints
-from pycodesign.devices.spice import ConvergenceError, SimulationError
+from pycodesign.spice import ConvergenceError, SimulationError
 
 G = np.full((4, 3), 1e-4)
 V = np.full((2, 4), 0.1)

@@ -13,7 +13,7 @@ from scipy.special import lambertw
 from pycodesign.devices.models.qmm import lambertw_exp
 from pycodesign.devices.registry import ParameterError, get_model
 from pycodesign.devices.simulate import device_netlist, operating_point, simulate_device
-from pycodesign.devices.spice import run_batch
+from pycodesign.spice import run_batch
 
 from device_waveforms import loop_area, pulse_train, sine
 

@@ -12,7 +12,7 @@ import pytest
 from pycodesign.devices.models.stanford_pku import K_B, Q_E
 from pycodesign.devices.registry import ParameterError, get_model
 from pycodesign.devices.simulate import device_netlist, operating_point, simulate_device
-from pycodesign.devices.spice import run_batch
+from pycodesign.spice import run_batch
 
 from device_waveforms import loop_area, pulse_train, sine
 

@@ -162,7 +162,7 @@ def test_compile_cache_recompiles_only_on_change(tmp_path, monkeypatch):
 
 
 def test_run_batch_refuses_a_deck_with_its_own_control_block():
-    from pycodesign.devices.spice import run_batch
+    from pycodesign.spice import run_batch
 
     with pytest.raises(ValueError, match="without .control/.end"):
         run_batch("t\nR1 1 0 1k\n.control\nop\n.endc\n", ["op"])

@@ -105,8 +105,8 @@ def simulate_crossbar(g, v_in, *, r_row: float, r_col: float, dual_side: bool = 
     """Same arguments and result as :func:`solve_crossbar`, computed by ngspice in one job.
 
     ``workdir`` keeps the deck (``circuit.cir``), log and raw file.  Raises
-    :class:`~pycodesign.devices.spice.SimulationError` /
-    :class:`~pycodesign.devices.spice.ConvergenceError` if ngspice fails.
+    :class:`~pycodesign.errors.SimulationError` /
+    :class:`~pycodesign.errors.ConvergenceError` if ngspice fails.
     """
     spec = crossbar_spec(g, r_row=r_row, r_col=r_col, dual_side=dual_side, device=device,
                          device_params=device_params, v_read=v_read, **spec_options)

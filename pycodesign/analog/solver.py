@@ -39,7 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ..devices.spice import ConvergenceError
+from ..errors import ConvergenceError
 from .circuit import Circuit, CrossbarSpec, build_circuit, check_finite_array, is_linear_model
 from .mosfet import mos1_currents
 

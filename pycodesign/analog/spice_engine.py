@@ -4,8 +4,8 @@ One call of :func:`simulate` is **one ngspice job** however many input
 vectors there are: the vectors become the knots of a DC sweep (see
 :mod:`~pycodesign.analog.netlist`).  The deck, log and raw file stay in
 ``workdir`` when one is given.  Failures raise
-:class:`~pycodesign.devices.spice.SimulationError` /
-:class:`~pycodesign.devices.spice.ConvergenceError`; no partial result is
+:class:`~pycodesign.errors.SimulationError` /
+:class:`~pycodesign.errors.ConvergenceError`; no partial result is
 returned.
 """
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..devices.spice import SimulationError, run_batch
+from ..errors import SimulationError
+from ..spice import run_batch
 from .circuit import Circuit, CrossbarSpec, build_circuit
 from .netlist import DEFAULT_SPICE_OPTIONS, write_netlist
 from .solver import CrossbarResult, check_inputs

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .registry import DeviceModel
-from .spice import SpiceResult, run_batch, run_shared
+from ..spice import SpiceResult, run_batch, run_shared
 
 __all__ = ["DeviceTrace", "pwl", "device_netlist", "simulate_device", "operating_point"]
 

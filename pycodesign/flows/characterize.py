@@ -25,7 +25,7 @@ from ..config import ConfigError, OutputsConfig, Section, option, register_flow
 from ..devices import characterize as ch
 from ..devices.registry import ParameterError, get_model, list_models
 from ..devices.simulate import simulate_device
-from ..devices.spice import SimulationError
+from ..errors import SimulationError
 
 __all__ = ["CharacterizeFlow", "DeviceSection", "SweepSection", "PulseSection", "ReadDisturbSection",
            "run_characterize"]
