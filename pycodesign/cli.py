@@ -27,8 +27,8 @@ def _cmd_doctor(args) -> int:
 
 def _cmd_run(args) -> int:
     from . import toolchain
-    from .config import ConfigError, load_flow
-    from .flows import RUNNERS
+    from .config import ConfigError
+    from .flows import RUNNERS, load_flow
     from .results import new_run_dir
 
     try:
@@ -86,14 +86,16 @@ def _cmd_models(args) -> int:
 
 
 def _cmd_describe(args) -> int:
-    from .config import _FLOWS, _import_flows, describe
+    from .config import ConfigError, describe
+    from .flows import flow_class
 
-    _import_flows()
-    if args.kind not in _FLOWS:
-        print(f"error: unknown flow kind {args.kind!r}; known: {', '.join(sorted(_FLOWS))}", file=sys.stderr)
+    try:
+        cls = flow_class(args.kind)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"kind: {args.kind}")
-    print(describe(_FLOWS[args.kind]))
+    print(describe(cls))
     return 0
 
 

@@ -4,7 +4,8 @@ import textwrap
 import pytest
 import yaml
 
-from pycodesign.config import ConfigError, flow_from_dict, load_flow, to_dict, to_yaml
+from pycodesign.config import ConfigError, to_dict, to_yaml
+from pycodesign.flows import flow_from_dict, load_flow
 
 BASE = {"kind": "characterize", "name": "t", "device": {"model": "hp"}}
 

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from pycodesign.cli import main
-from pycodesign.config import ConfigError, flow_from_dict, load_flow
+from pycodesign.config import ConfigError
+from pycodesign.flows import flow_from_dict, load_flow
 
 ROOT = Path(__file__).resolve().parents[1]
 

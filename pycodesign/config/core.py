@@ -8,6 +8,9 @@ records its documentation, unit and allowed range, so that
 * an unknown key, a wrong type or an out-of-range value is refused with
   :class:`ConfigError` naming the file, the key path (``device.params.r_on``)
   and what is allowed — before anything runs;
+* constructing a section in Python runs the same conversions and checks as
+  the loader (``ArraySection(r_row_ohm=-1)`` raises the same
+  :class:`ConfigError`), nested sections may be given as mappings;
 * cross-field rules live in each class's ``validate()`` (e.g. ``r_on < r_off``);
 * :func:`to_yaml` writes the resolved configuration back, and loading that
   file again gives an equal object.
@@ -21,7 +24,9 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import reprlib
 import types
 import typing
 from dataclasses import dataclass, field, fields
@@ -35,15 +40,35 @@ __all__ = [
     "Section",
     "option",
     "register_flow",
-    "flow_kinds",
-    "load_flow",
-    "flow_from_dict",
+    "registered_flows",
+    "build",
     "to_dict",
     "to_yaml",
     "describe",
 ]
 
 _MISSING = dataclasses.MISSING
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 60
+_REPR.maxother = 60
+_REPR.maxlong = 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = 6
+_REPR.maxlevel = 3
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A bounded repr for error messages (a 400-digit integer or a huge list stays short)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _keyname(key: Any) -> str:
+    """A mapping key as it appears in a key path (strings as written, anything else bounded)."""
+    if isinstance(key, str) and len(key) <= 40 and key.isprintable():
+        return key
+    return _short(key, 40)
 
 
 class ConfigError(ValueError):
@@ -82,22 +107,50 @@ class Section:
 
     Subclasses are ``@dataclass`` classes whose fields use :func:`option`;
     they may override :meth:`validate` for cross-field rules and call
-    :meth:`fail` to report one.
+    :meth:`fail` to report one.  Construction converts and checks every field
+    (types, ranges, choices; mappings become nested sections) and then calls
+    :meth:`validate`, so a section built in Python is checked exactly as one
+    loaded from YAML.
     """
+
+    def __post_init__(self) -> None:
+        hints = _hints(type(self))
+        for f in fields(self):
+            if not f.init:
+                continue
+            value = getattr(self, f.name)
+            converted = _convert(value, hints[f.name], dict(f.metadata), None, f.name)
+            if converted is not value:
+                object.__setattr__(self, f.name, converted)
+        self.validate()
 
     def validate(self) -> None:  # pragma: no cover - default: nothing to check
         """Cross-field checks; raise with :meth:`fail`."""
 
     def fail(self, key: str, message: str):
-        """Raise :class:`ConfigError` for *key* of this section (path filled in by the loader)."""
+        """Raise :class:`ConfigError` for *key* of this section (path filled in by the caller)."""
         raise ConfigError(None, key, message)
+
+    def replace(self, **changes):
+        """A copy with some fields changed, checked again."""
+        return dataclasses.replace(self, **changes)
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
 
 
 _FLOWS: dict[str, type] = {}
 
 
 def register_flow(kind: str):
-    """Class decorator: register a top-level flow configuration for ``kind:``."""
+    """Class decorator: register a top-level flow configuration for ``kind:``.
+
+    The registry is a plain table; :mod:`pycodesign.flows` imports every flow
+    module (so they register) and dispatches on ``kind`` — this module never
+    imports the flows.
+    """
 
     def deco(cls):
         cls.KIND = kind
@@ -107,14 +160,9 @@ def register_flow(kind: str):
     return deco
 
 
-def flow_kinds() -> list[str]:
-    _import_flows()
-    return sorted(_FLOWS)
-
-
-def _import_flows() -> None:
-    # Flow configuration classes register themselves on import.
-    from . import flows  # noqa: F401
+def registered_flows() -> dict[str, type]:
+    """The flow configuration classes registered so far, by kind."""
+    return dict(_FLOWS)
 
 
 # --------------------------------------------------------------------------- conversion
@@ -159,7 +207,7 @@ def _check_number(v: float, meta: dict, file, key) -> None:
           (meta.get("lt") is not None and not v < meta["lt"]) or \
           (meta.get("le") is not None and not v <= meta["le"])
     if bad:
-        raise ConfigError(file, key, f"{v!r} is out of range; allowed: {_range_text(meta)}")
+        raise ConfigError(file, key, f"{_short(v)} is out of range; allowed: {_range_text(meta)}")
 
 
 def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
@@ -178,24 +226,24 @@ def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
                 errors.append(exc)
         if len(errors) == 1:
             raise errors[0]
-        raise ConfigError(file, key, f"{value!r} is not {_type_name(tp)}")
+        raise ConfigError(file, key, f"{_short(value)} is not {_type_name(tp)}")
     if tp is Any:
         return value
     if origin is Literal:
         allowed = get_args(tp)
         if value not in allowed:
-            raise ConfigError(file, key, f"{value!r} is not allowed; allowed: {', '.join(map(repr, allowed))}")
+            raise ConfigError(file, key, f"{_short(value)} is not allowed; allowed: {', '.join(map(repr, allowed))}")
         return value
     if tp is bool:
         if not isinstance(value, bool):
-            raise ConfigError(file, key, f"{value!r} is not true or false")
+            raise ConfigError(file, key, f"{_short(value)} is not true or false")
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                raise ConfigError(file, key, f"{value!r} is not an integer"
+                raise ConfigError(file, key, f"{_short(value)} is not an integer"
                                   + (f"; allowed: {_range_text(meta)}" if _range_text(meta) else ""))
         _check_number(value, meta, file, key)
         return value
@@ -204,23 +252,26 @@ def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
             try:  # YAML 1.1 reads "1e-3" as a string
                 value = float(value)
             except ValueError:
-                raise ConfigError(file, key, f"{value!r} is not a number") from None
+                raise ConfigError(file, key, f"{_short(value)} is not a number") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(file, key, f"{value!r} is not a number")
-        value = float(value)
+            raise ConfigError(file, key, f"{_short(value)} is not a number")
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ConfigError(file, key, f"{_short(value)} is too large for a number") from None
         if not math.isfinite(value):
-            raise ConfigError(file, key, f"{value!r} is not a finite number")
+            raise ConfigError(file, key, f"{_short(value)} is not a finite number")
         _check_number(value, meta, file, key)
         return value
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(file, key, f"{value!r} is not a string")
+            raise ConfigError(file, key, f"{_short(value)} is not a string")
         if meta.get("choices") and value not in meta["choices"]:
-            raise ConfigError(file, key, f"{value!r} is not allowed; allowed: {', '.join(map(str, meta['choices']))}")
+            raise ConfigError(file, key, f"{_short(value)} is not allowed; allowed: {', '.join(map(str, meta['choices']))}")
         return value
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(file, key, f"{value!r} is not a list")
+            raise ConfigError(file, key, f"{_short(value)} is not a list")
         args = get_args(tp)
         elem = args[0] if args else Any
         if meta.get("min_len") is not None and len(value) < meta["min_len"]:
@@ -230,65 +281,53 @@ def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
         return out if origin is list else tuple(out)
     if origin is dict:
         if not isinstance(value, dict):
-            raise ConfigError(file, key, f"{value!r} is not a mapping")
+            raise ConfigError(file, key, f"{_short(value)} is not a mapping")
         kt, vt = get_args(tp) or (str, Any)
-        return {_convert(k, kt, {}, file, f"{key}.{k}"): _convert(v, vt, {}, file, f"{key}.{k}")
+        return {_convert(k, kt, {}, file, f"{key}.{_keyname(k)}"): _convert(v, vt, {}, file, f"{key}.{_keyname(k)}")
                 for k, v in value.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if isinstance(value, tp):
+            return value
         return _build(tp, value, file, key)
     raise TypeError(f"config field {key}: unsupported type {tp!r}")
+
+
+def _prefixed(exc: ConfigError, file: str | None, prefix: str) -> ConfigError:
+    key = f"{prefix}.{exc.key}" if prefix and exc.key else (exc.key or prefix)
+    return ConfigError(exc.file or file, key, exc.message)
 
 
 def _build(cls, data: Any, file: str | None, prefix: str):
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(file, prefix, f"expected a mapping ({cls.__name__}), got {data!r}")
-    hints = typing.get_type_hints(cls)
+        raise ConfigError(file, prefix, f"expected a mapping ({cls.__name__}), got {_short(data)}")
+    hints = _hints(cls)
     flds = {f.name: f for f in fields(cls) if f.init}
     unknown = [k for k in data if k not in flds]
     if unknown:
         k = unknown[0]
-        raise ConfigError(file, f"{prefix}.{k}" if prefix else str(k),
+        raise ConfigError(file, f"{prefix}.{_keyname(k)}" if prefix else _keyname(k),
                           f"unknown key; allowed here: {', '.join(flds)}")
-    kwargs = {}
     for name, f in flds.items():
-        key = f"{prefix}.{name}" if prefix else name
-        if name in data:
-            kwargs[name] = _convert(data[name], hints[name], dict(f.metadata), file, key)
-        elif f.default is _MISSING and f.default_factory is _MISSING:
+        if name not in data and f.default is _MISSING and f.default_factory is _MISSING:
+            key = f"{prefix}.{name}" if prefix else name
             raise ConfigError(file, key, f"required key is missing ({_type_name(hints[name])})")
-    obj = cls(**kwargs)
-    if isinstance(obj, Section):
-        try:
-            obj.validate()
-        except ConfigError as exc:
-            sub = f"{prefix}.{exc.key}" if prefix and exc.key else (exc.key or prefix)
-            raise ConfigError(file, sub, exc.message) from None
-    return obj
-
-
-def flow_from_dict(data: dict, *, file: str | None = None):
-    """Build the flow configuration for ``data['kind']``."""
-    _import_flows()
-    if not isinstance(data, dict):
-        raise ConfigError(file, "", "a flow file must be a YAML mapping")
-    kind = data.get("kind")
-    if kind not in _FLOWS:
-        raise ConfigError(file, "kind", f"{kind!r} is not a known flow kind; allowed: {', '.join(sorted(_FLOWS))}")
-    return _build(_FLOWS[kind], {k: v for k, v in data.items() if k != "kind"}, file, "")
-
-
-def load_flow(path: str | Path):
-    """Read and validate a flow YAML file."""
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(str(p), "", "file not found")
     try:
-        data = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(p), "", f"not valid YAML: {exc}") from None
-    return flow_from_dict(data, file=str(p))
+        if issubclass(cls, Section):
+            return cls(**data)
+        # plain dataclasses: convert here (Sections convert themselves)
+        return cls(**{k: _convert(v, hints[k], dict(flds[k].metadata), file, k) for k, v in data.items()})
+    except ConfigError as exc:
+        raise _prefixed(exc, file, prefix) from None
+
+
+def build(cls, data: Any, *, file: str | None = None, prefix: str = ""):
+    """A configuration object of class *cls* from plain data (a YAML mapping).
+
+    Raises :class:`ConfigError` naming *file* and the key path.
+    """
+    return _build(cls, data, file, prefix)
 
 
 def to_dict(obj) -> Any:
