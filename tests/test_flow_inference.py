@@ -117,7 +117,7 @@ BASE = {"kind": "crossbar_inference"}
     ("array", {"device": "unobtainium"}, "array.device", "'unobtainium' is not a registered model"),
     ("array", {"r_row_ohm": -1.0}, "array.r_row_ohm", "out of range; allowed: >= 0 Ohm"),
     ("array", {"partitions": 100}, "array.partitions", "100 partitions for 65 wordlines"),
-    ("array", {"transistor": {"w_m": -1.0}}, "array.transistor", "w_m"),
+    ("array", {"transistor": {"w_m": -1.0}}, "array.transistor.w_m", "out of range; allowed: > 0 m"),
     ("converters", {"adc_bits": 1}, "converters.adc_bits", "allowed: >= 2"),
     ("data", {"source": "mnist_idx"}, "data.mnist_images", "required for source 'mnist_idx'"),
     ("data", {"source": "mnist_idx", "mnist_images": "/nope.idx", "mnist_labels": "/nope"}, "data.mnist_images",

@@ -3,7 +3,6 @@ OpenVAF, simulated in ngspice, each with a numpy reference.
 
 * :mod:`.registry` — what each model is and takes (:func:`get_model`, :func:`list_models`)
 * :mod:`.compile` — Verilog-A → OSDI with a content-addressed cache
-* :mod:`.spice` — ngspice in batch or in-process (libngspice), raw-file reader
 * :mod:`.simulate` — one device under a voltage waveform
 * :mod:`.characterize` — stimuli and figures of merit (loop areas, nonlinearity, levels)
 """
