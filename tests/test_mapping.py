@@ -1,4 +1,4 @@
-"""Weight -> conductance mapping (review Eq. 2, 4-9), ADC resolution, device states."""
+"""Weight -> conductance mapping (review Eq. 2, 4-9), quantisation, ADC resolution."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-from scipy.special import lambertw
 
 from pycodesign.mapping import (
     SCHEMES,
@@ -18,7 +17,6 @@ from pycodesign.mapping import (
     linear_levels,
     map_weights,
     quantize_to_levels,
-    state_for_conductance,
 )
 
 # The review's worked example (Eq. 6): magnitudes in [0, 5].
@@ -334,7 +332,7 @@ def test_adc_bad_arguments():
 
 
 # ----------------------------------------------------------------------------
-# device state for a target conductance (fake models, no device layer needed)
+# device states of a mapping (fake model, no device layer needed)
 
 
 class LinearModel:
@@ -347,78 +345,6 @@ class LinearModel:
         return v * (p["g_off"] + (p["g_on"] - p["g_off"]) * np.asarray(x))
 
 
-class ExpSinhModel:
-    """Non-ohmic: I = g0 exp(-a x) sinh(k V) / k, conductance decreasing in x."""
-
-    state_bounds = (0.0, 5.0)
-    g0, a, k = 1e-4, 1.2, 3.0
-
-    def current(self, v, x, params):
-        return self.g0 * np.exp(-self.a * np.asarray(x)) * np.sinh(self.k * v) / self.k
-
-
-class LambertWModel:
-    """QMM-like: a diode of saturation current I0(lam) = I_min^(1-lam) I_max^lam in
-    series with R, solved explicitly with the Lambert W function."""
-
-    state_bounds = (0.0, 1.0)
-    i_min, i_max, r, vt = 1e-9, 1e-5, 2e3, 0.05
-
-    def current(self, v, lam, params):
-        i0 = self.i_min ** (1 - np.asarray(lam)) * self.i_max ** np.asarray(lam)
-        arg = i0 * self.r / self.vt * np.exp((v + i0 * self.r) / self.vt)
-        return self.vt / self.r * lambertw(arg).real - i0
-
-
-def test_state_for_linear_model_is_analytic():
-    g = np.array([[1e-6, 2e-5], [5.05e-5, 1e-4]])
-    x = state_for_conductance(LinearModel(), g, v_read=0.1)
-    np.testing.assert_allclose(x, (g - 1e-6) / 99e-6, atol=1e-12)
-    assert x.shape == (2, 2)
-    p = {"g_off": 2e-6, "g_on": 4e-6}
-    assert state_for_conductance(LinearModel(), 3e-6, v_read=0.1, params=p) == pytest.approx(0.5, abs=1e-12)
-
-
-def test_state_for_nonohmic_decreasing_model():
-    m = ExpSinhModel()
-    v = 0.2
-    g_read = lambda x: m.g0 * np.exp(-m.a * x) * np.sinh(m.k * v) / (m.k * v)  # noqa: E731
-    want = np.array([0.0, 0.3, 2.0, 4.999])
-    x = state_for_conductance(m, g_read(want), v_read=v)
-    np.testing.assert_allclose(x, want, atol=1e-10)
-
-
-def test_state_for_lambert_w_model():
-    m = LambertWModel()
-    v = 0.3
-    # Check the Lambert-W closed form satisfies the implicit I-V: I = I0 (exp((V - I R)/Vt) - 1).
-    lam = np.linspace(0, 1, 7)
-    i = m.current(v, lam, None)
-    i0 = m.i_min ** (1 - lam) * m.i_max ** lam
-    np.testing.assert_allclose(i, i0 * np.expm1((v - i * m.r) / m.vt), rtol=1e-9)
-    targets = np.array([m.current(v, 0.1, None), m.current(v, 0.55, None), m.current(v, 0.97, None)]) / v
-    got = state_for_conductance(m, targets, v_read=v)
-    np.testing.assert_allclose(got, [0.1, 0.55, 0.97], atol=1e-9)
-
-
-def test_state_errors_name_target_and_range():
-    with pytest.raises(ValueError, match=r"target conductance 0.0002 S is outside the range reachable at v_read = 0.1 V, \[1e-06, 0.0001\] S"):
-        state_for_conductance(LinearModel(), [5e-5, 2e-4], v_read=0.1)
-
-    class Bowl:
-        state_bounds = (0.0, 1.0)
-
-        def current(self, v, x, params):
-            return v * (1e-6 + (np.asarray(x) - 0.5) ** 2 * 1e-4)
-
-    with pytest.raises(ValueError, match="not strictly monotonic"):
-        state_for_conductance(Bowl(), 1e-5, v_read=0.1)
-    with pytest.raises(ValueError, match="v_read = 0.0 V must be finite and non-zero"):
-        state_for_conductance(LinearModel(), 1e-5, v_read=0.0)
-    with pytest.raises(TypeError, match="state_bounds"):
-        state_for_conductance(object(), 1e-5, v_read=0.1)
-
-
 def test_device_states_of_a_mapping():
     m = map_weights(W_EXAMPLE, g_min=1e-6, g_max=1e-4, levels=6)
     states = m.device_states(LinearModel(), v_read=0.1)
@@ -429,46 +355,3 @@ def test_device_states_of_a_mapping():
     s = r.device_states(LinearModel(), v_read=0.1)
     np.testing.assert_allclose(LinearModel().current(0.1, s["g"], None) / 0.1, r.g, rtol=1e-10)
     assert s["g_ref"].shape == (4,)
-
-
-class RegistryShapedModel:
-    """Mimics pycodesign.devices.DeviceModel: numpy ``reference``, ``resolve``,
-    ``state_bounds(params)``; HP-like R(x) = R_on x + R_off (1 - x)."""
-
-    name = "fake_hp"
-
-    class _Reference:
-        def current(self, v, x, p):
-            return np.asarray(v) / (p["r_on"] * np.asarray(x) + p["r_off"] * (1 - np.asarray(x)))
-
-    reference = _Reference()
-
-    def resolve(self, params=None):
-        out = {"r_on": 100.0, "r_off": 16e3}
-        out.update(params or {})
-        return out
-
-    def state_bounds(self, params=None):
-        return (0.0, 1.0)
-
-
-def test_state_for_registry_shaped_model_resolves_params():
-    m = RegistryShapedModel()
-    g = np.array([1 / 16e3, 1e-4, 5e-3, 1e-2])
-    np.testing.assert_allclose(state_for_conductance(m, g, v_read=0.02), (1 / g - 16e3) / (100 - 16e3), atol=1e-14)
-    x = state_for_conductance(m, 1e-3, v_read=0.02, params={"r_off": 2e3})
-    assert x == pytest.approx((1e3 - 2e3) / (100 - 2e3), rel=1e-12)
-    with pytest.raises(ValueError, match=r"1e-05 S is outside .* \[6.25e-05, 0.01\] S, of fake_hp"):
-        state_for_conductance(m, [1e-3, 1e-5], v_read=0.02)
-
-
-def test_state_solve_reaches_float_resolution():
-    class ConductanceIsState:  # like the registry's "linear": x is g in siemens, up to 1 S
-        def state_bounds(self, params):
-            return (0.0, 1.0)
-
-        def current(self, v, x, params):
-            return np.asarray(x) * v
-
-    g = np.array([3e-12, 1e-6, 0.37])
-    np.testing.assert_allclose(state_for_conductance(ConductanceIsState(), g, v_read=0.1), g, rtol=1e-12, atol=0)

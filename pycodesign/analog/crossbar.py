@@ -50,7 +50,7 @@ def crossbar_spec(g, *, r_row: float, r_col: float, dual_side: bool = False, dev
     if is_linear_model(model):
         state = ga
     else:
-        from ..mapping import state_for_conductance
+        from ..devices import state_for_conductance
 
         vr = float(v_read) if v_read is not None else float(model.stimulus.v_read)
         state = np.asarray(state_for_conductance(model, ga, v_read=vr, params=dict(device_params or {})))

@@ -322,7 +322,7 @@ def _reachable_range(model, params: Mapping[str, float], v_read: float) -> tuple
 def _states(model, params, g: np.ndarray, v_read: float) -> np.ndarray:
     if is_linear_model(model):
         return g
-    from ..mapping import state_for_conductance
+    from ..devices import state_for_conductance
 
     flat = g.ravel()
     uniq, inv = np.unique(flat, return_inverse=True)

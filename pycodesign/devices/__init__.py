@@ -6,7 +6,18 @@ OpenVAF, simulated in ngspice, each with a numpy reference.
 * :mod:`.spice` — ngspice in batch or in-process (libngspice), raw-file reader
 * :mod:`.simulate` — one device under a voltage waveform
 * :mod:`.characterize` — stimuli and figures of merit (loop areas, nonlinearity, levels)
+* :mod:`.inversion` — the device state that reads a target conductance (:func:`state_for_conductance`)
 """
+from .inversion import state_for_conductance
 from .registry import DeviceModel, Param, ParameterError, StateVar, StimulusHints, get_model, list_models
 
-__all__ = ["DeviceModel", "Param", "ParameterError", "StateVar", "StimulusHints", "get_model", "list_models"]
+__all__ = [
+    "DeviceModel",
+    "Param",
+    "ParameterError",
+    "StateVar",
+    "StimulusHints",
+    "get_model",
+    "list_models",
+    "state_for_conductance",
+]
