@@ -14,9 +14,12 @@ from pycodesign.mapping import (
     adc_bits_needed,
     adc_bits_review,
     adc_levels_needed,
+    MAX_LEVELS,
+    TIE_RTOL,
     linear_levels,
     map_weights,
     quantize_to_levels,
+    snap_to_linear_levels,
 )
 
 # The review's worked example (Eq. 6): magnitudes in [0, 5].
@@ -209,6 +212,105 @@ def test_quantize_to_levels_nearest_with_ties_low():
     np.testing.assert_array_equal(q, [0.0, 0.0, 0.0, 1.0, 1.0, 2.0])
     np.testing.assert_array_equal(idx, [0, 0, 0, 1, 1, 2])
     assert linear_levels(3, 1e-6, 3e-6).tolist() == pytest.approx([1e-6, 2e-6, 3e-6])
+
+
+def _nearest_brute_force(values, levels):
+    """Index of the nearest level by exhaustive distance (ties: the first, i.e. lower, level)."""
+    lv = np.unique(levels)
+    return np.argmin(np.abs(np.asarray(values)[..., None] - lv), axis=-1)
+
+
+def test_ties_go_to_the_lower_level_at_exact_midpoints():
+    # Binary fractions: every midpoint is exact in float64.
+    q, idx = quantize_to_levels([0.5, 1.5, 3.0, -2.0], [0.0, 1.0, 2.0, 4.0, -3.0, -1.0])
+    np.testing.assert_array_equal(q, [0.0, 1.0, 2.0, -3.0])
+    np.testing.assert_array_equal(idx, [2, 3, 4, 0])
+
+
+def test_the_issue_example_752_5_uS_goes_to_505_uS_however_the_midpoint_is_computed():
+    lv = linear_levels(3, 10e-6, 1e-3)
+    a, b = lv[1], lv[2]
+    midpoints = [752.5e-6, (a + b) / 2, a + (b - a) / 2, 0.5 * a + 0.5 * b]
+    q, idx = quantize_to_levels(midpoints, lv)
+    np.testing.assert_array_equal(idx, 1)
+    assert q[0] == pytest.approx(505e-6, rel=1e-15)
+    np.testing.assert_array_equal(snap_to_linear_levels(midpoints, 3, 10e-6, 1e-3), a)
+
+
+def test_float_rounded_midpoints_are_ties_and_the_band_is_narrow():
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        g_min = float(rng.uniform(1e-7, 1e-4))
+        g_max = g_min + float(rng.uniform(1e-7, 1e-3))
+        if rng.random() < 0.5:
+            lv = linear_levels(int(rng.integers(2, 300)), g_min, g_max)
+        else:  # measured levels: arbitrary spacing
+            lv = np.unique(rng.uniform(g_min, g_max, size=int(rng.integers(2, 40))))
+        k = int(rng.integers(0, lv.size - 1))
+        a, b = lv[k], lv[k + 1]
+        for mid in ((a + b) / 2, a + (b - a) / 2, 0.5 * a + 0.5 * b, b - (b - a) / 2):
+            assert quantize_to_levels([mid], lv)[1][0] == k, (a, b, mid)
+        # Just outside the band the nearest level wins: 4 band half-widths past
+        # the midpoint is still ~1e-14 relative, far below any level spacing.
+        past = 4 * TIE_RTOL * b
+        mid = (a + b) / 2
+        assert quantize_to_levels([mid + past], lv)[1][0] == k + 1
+        assert quantize_to_levels([mid - past], lv)[1][0] == k
+
+
+def test_quantiser_equals_exhaustive_nearest_away_from_ties():
+    rng = np.random.default_rng(11)
+    lv = np.sort(rng.uniform(-2.0, 3.0, size=17))
+    v = rng.uniform(-4.0, 5.0, size=5000)
+    q, idx = quantize_to_levels(v, lv)
+    np.testing.assert_array_equal(idx, _nearest_brute_force(v, lv))
+    np.testing.assert_array_equal(q, lv[idx])
+
+
+def test_snap_to_linear_levels_clips_and_lands_on_states():
+    rng = np.random.default_rng(5)
+    g = rng.uniform(-1e-4, 2e-3, size=(40, 30))
+    snapped = snap_to_linear_levels(g, 5, 1e-5, 1e-3)
+    lv = linear_levels(5, 1e-5, 1e-3)
+    assert snapped.shape == g.shape
+    assert set(np.unique(snapped)) <= set(lv)
+    np.testing.assert_array_equal(snapped[g <= 1e-5], 1e-5)
+    np.testing.assert_array_equal(snapped[g >= 1e-3], 1e-3)
+    np.testing.assert_array_equal(snapped, lv[_nearest_brute_force(np.clip(g, 1e-5, 1e-3), lv)])
+    assert float(snap_to_linear_levels(3e-4, 2, 1e-5, 1e-3)) == 1e-5
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (([1e-4, np.nan], 4, 1e-5, 1e-3), ValueError, r"g\[1\] = nan S is not finite"),
+    ((1e-4, 1, 1e-5, 1e-3), ValueError, "need at least 2 conductance states"),
+    ((1e-4, 10**12, 1e-5, 1e-3), ValueError, r"levels = 1000000000000 is too many .* MAX_LEVELS = 65536"),
+    ((1e-4, 4.0, 1e-5, 1e-3), TypeError, "n_levels must be an int"),
+    ((1e-4, 4, 1e-3, 1e-5), ValueError, "must be below g_max"),
+    ((1e-4, 4, 0.0, 1e-3), ValueError, r"g_min = 0.0 S is not allowed"),
+])
+def test_snap_refuses_bad_arguments(args, error, message):
+    with pytest.raises(error, match=message):
+        snap_to_linear_levels(*args)
+
+
+def test_quantiser_refuses_bad_levels_and_values():
+    with pytest.raises(ValueError, match=r"levels must be a non-empty 1-D array .*\(shape \(2, 2\)\)"):
+        quantize_to_levels([0.5], [[0.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="non-empty"):
+        quantize_to_levels([0.5], [])
+    with pytest.raises(ValueError, match=r"values\[0, 1\] = inf is not finite"):
+        quantize_to_levels([[0.5, np.inf]], [0.0, 1.0])
+
+
+def test_levels_are_capped_before_anything_is_allocated():
+    assert MAX_LEVELS == 2**16
+    assert linear_levels(MAX_LEVELS, 1e-6, 1e-4).size == MAX_LEVELS
+    with pytest.raises(ValueError, match=r"levels = 65537 is too many conductance states: at most MAX_LEVELS = 65536"):
+        map_weights([[1.0]], g_min=1e-6, g_max=1e-4, levels=MAX_LEVELS + 1)
+    with pytest.raises(ValueError, match=r"levels = 1099511627776 is too many"):
+        map_weights([[1.0]], g_min=1e-6, g_max=1e-4, levels=2**40)
+    with pytest.raises(ValueError, match=r"levels holds 65537 conductances: at most MAX_LEVELS = 65536"):
+        map_weights([[1.0]], g_min=1e-6, g_max=1e-4, levels=np.linspace(1e-6, 1e-4, MAX_LEVELS + 1))
 
 
 def test_w_max_saturation_is_counted():
