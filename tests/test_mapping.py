@@ -367,6 +367,35 @@ def test_bad_arguments_name_the_value(kwargs, message):
         map_weights(W_EXAMPLE, **kwargs)
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(
+    "W, kwargs, message",
+    [
+        # Weights near the float64 limit: weight_per_siemens = 1e308 / 1e-3 S overflows.
+        ([[1e308, -1e308]], dict(g_min=1e-5, g_max=1e-3), r"w_max = 1e\+308 and g_max - g_min = 0.00099 S is inf"),
+        ([[1.0, -0.5]], dict(g_min=1e-5, g_max=1e-3, w_max=1.7e308), r"w_max = 1.7e\+308 .* is inf"),
+        # Conductances near the smallest float: the span is subnormal.
+        ([[1.0, -0.5]], dict(g_min=5e-324, g_max=1e-323), r"g_max - g_min = 5e-324 S is inf"),
+        # A subnormal scale: the weights would lose their precision.
+        ([[1.0, -0.5]], dict(g_min=1e-5, g_max=1e-3, w_max=1e-320), r"w_max = 1e-320 .* not a finite normal float64"),
+    ],
+)
+def test_weight_scales_float64_cannot_carry_are_refused(W, kwargs, message, scheme):
+    with pytest.raises(ValueError, match=message):
+        map_weights(W, scheme=scheme, **kwargs)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_extreme_but_representable_scales_map_to_finite_weights(scheme):
+    with np.errstate(all="raise"):  # no hidden overflow warnings either
+        m = map_weights([[1e300, -0.5]], g_min=1e-5, g_max=1e-3, levels=5, scheme=scheme)
+        big = map_weights([[1e308, -0.5]], g_min=1e-5, g_max=1e-3, w_max=1e-5, scheme=scheme)
+    assert np.all(np.isfinite(m.w_quantized)) and m.w_quantized[0, 0] == pytest.approx(1e300, rel=1e-12)
+    assert big.n_clipped == 2 and np.all(np.isfinite(big.w_quantized))
+    tiny = map_weights([[1.0, -0.5]], g_min=1e-300, g_max=2e-300, scheme=scheme)
+    np.testing.assert_allclose(tiny.w_quantized, [[1.0, -0.5]], rtol=1e-12)
+
+
 def test_non_finite_weights_name_the_index():
     w = W_EXAMPLE.copy()
     w[1, 2] = np.nan

@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,6 +266,33 @@ class MappedWeights:
 # mapping
 
 
+def _check_weight_scale(k: float, w_max: float, span: float, scheme: str) -> None:
+    """Refuse a ``weight_per_siemens`` that float64 cannot carry (inf, nan, 0 or subnormal)."""
+    if math.isfinite(k) and k >= sys.float_info.min:
+        return
+    formula = "w_max / (g_max - g_min)" if scheme == "differential" else "2 w_max / (g_max - g_min)"
+    raise ValueError(
+        f"weight_per_siemens = {formula} with w_max = {w_max!r} and g_max - g_min = {span!r} S is {k!r}, "
+        "not a finite normal float64: the quantised weights would overflow to inf/nan or lose their precision "
+        "(weights near 1e308 or 1e-308, or conductances near the smallest float); allowed: a weight scale "
+        "w_max and a conductance range whose ratio is a normal float64 -- rescale the weights (e.g. divide W "
+        "and bias by max|W|) or give g_min and g_max in siemens of a physical size (e.g. 1e-6 .. 1e-3 S)"
+    )
+
+
+def _represented(name: str, w_quantized: np.ndarray) -> np.ndarray:
+    """The quantised weights, refused if any is not finite (an overflow the scale check missed)."""
+    bad = ~np.isfinite(w_quantized)
+    if bad.any():
+        idx = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(
+            f"map_weights: the quantised weight {name}[{', '.join(map(str, idx))}] = "
+            f"{float(w_quantized[idx])!r} is not finite ({int(bad.sum())} non-finite); "
+            "rescale the weights or the conductance range"
+        )
+    return w_quantized
+
+
 def map_weights(
     W,
     *,
@@ -310,8 +338,12 @@ def map_weights(
     ------
     ValueError
         Non-finite weights (with their index), ``g_min >= g_max``,
-        non-positive conductances, fewer than 2 levels, levels outside the
-        range, a bad ``w_max``, an unknown ``scheme``.
+        non-positive conductances, fewer than 2 or more than
+        :data:`~pycodesign.mapping.quantize.MAX_LEVELS` levels, levels outside
+        the range, a bad ``w_max``, an unknown ``scheme``; a weight scale that
+        float64 cannot represent -- ``weight_per_siemens`` not a finite normal
+        number, e.g. weights near 1e308 or conductances near the smallest
+        float -- so the quantised weights would be inf or nan.
     """
     if not isinstance(scheme, str) or scheme not in SCHEMES:
         raise ValueError(f"scheme = {scheme!r} is not allowed; allowed: {', '.join(repr(s) for s in SCHEMES)}")
@@ -337,6 +369,8 @@ def map_weights(
             raise ValueError(f"w_max = {w_max!r} is not allowed: it must be finite and > 0")
     span = g_max - g_min
     n_rows, n_cols = w.shape
+    k = (w_max_f if scheme == "differential" else 2.0 * w_max_f) / span
+    _check_weight_scale(k, w_max_f, span, scheme)
 
     def quantise(target: np.ndarray):
         g_t = np.clip(target, g_min, g_max)
@@ -347,16 +381,16 @@ def map_weights(
     if scheme == "differential":
         if g_ref is not None:
             raise ValueError(f"g_ref = {g_ref!r} applies only to scheme='reference', not 'differential'")
-        t_pos = g_min + span * np.maximum(w, 0.0) / w_max_f  # Eq. 4-5
-        t_neg = g_min + span * np.maximum(-w, 0.0) / w_max_f
+        with np.errstate(over="ignore"):  # |w| / w_max overflowing saturates at g_max (counted below)
+            t_pos = g_min + span * (np.maximum(w, 0.0) / w_max_f)  # Eq. 4-5
+            t_neg = g_min + span * (np.maximum(-w, 0.0) / w_max_f)
         n_clipped = int(np.count_nonzero(np.abs(w) > w_max_f))
         g_pos, level_pos = quantise(t_pos)
         g_neg, level_neg = quantise(t_neg)
         g_zero = float(quantise(np.array([g_min]))[0][0])  # state of a zero weight
-        k = w_max_f / span
         return MappedWeights(
             scheme=scheme,
-            w_quantized=_frozen((g_pos - g_neg) * k),
+            w_quantized=_frozen(_represented("W", (g_pos - g_neg) * k)),
             w_max=w_max_f, g_min=g_min, g_max=g_max, levels=_frozen(lv),
             weight_per_siemens=k, n_devices=2 * n_rows * n_cols, bias_row=bias is not None,
             g_pos=_frozen(g_pos), g_neg=_frozen(g_neg),
@@ -374,13 +408,13 @@ def map_weights(
         g_ref_f = _conductance("g_ref", g_ref)
         if not (g_min <= g_ref_f <= g_max):
             raise ValueError(f"g_ref = {g_ref!r} S lies outside [g_min, g_max] = [{g_min!r}, {g_max!r}] S")
-    target = g_ref_f + w * span / (2.0 * w_max_f)
+    with np.errstate(over="ignore"):  # w / w_max overflowing saturates (counted below)
+        target = g_ref_f + (w / w_max_f) * (0.5 * span)
     n_clipped = int(np.count_nonzero((target < g_min * (1 - 1e-12)) | (target > g_max * (1 + 1e-12))))
     g, level = quantise(target)
-    k = 2.0 * w_max_f / span
     return MappedWeights(
         scheme=scheme,
-        w_quantized=_frozen((g - g_ref_f) * k),
+        w_quantized=_frozen(_represented("W", (g - g_ref_f) * k)),
         w_max=w_max_f, g_min=g_min, g_max=g_max, levels=_frozen(lv),
         weight_per_siemens=k, n_devices=n_rows * (n_cols + 1), bias_row=bias is not None,
         g=_frozen(g), level=_frozen(level), g_ref=_frozen(np.full(n_rows, g_ref_f)),
