@@ -1,4 +1,4 @@
-"""Device state for a target conductance (``pycodesign.devices.inversion``).
+"""Device state for a target conductance, reachable range, the linear flag (``pycodesign.devices.inversion``).
 
 Fake models (an object with ``current`` and ``state_bounds``) check the
 solver against closed forms; the registered models check it against their own
@@ -6,11 +6,14 @@ numpy reference and, for the QMM, against ngspice.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.special import lambertw
 
-from pycodesign.devices import get_model, state_for_conductance
+from pycodesign.analog.circuit import is_linear_model
+from pycodesign.devices import ParameterError, get_model, list_models, reachable_conductance_range, state_for_conductance
 from pycodesign.devices.simulate import operating_point
 
 
@@ -177,3 +180,102 @@ def test_unreachable_conductance_is_refused_with_the_reachable_range():
     m = get_model("qmm")
     with pytest.raises(ValueError, match="reachable|range"):
         state_for_conductance(m, [1e3], v_read=0.1)
+
+
+def test_state_for_conductance_takes_a_preset():
+    m = get_model("vteam")
+    # Pt/Hf/Ti (README): R_on = 100 ohm, R_off = 2.5 kohm; reachable 0.4 .. 10 mS at any read voltage.
+    x = state_for_conductance(m, [4e-4, 5e-3, 1e-2], v_read=0.1, preset="pt_hf_ti")
+    p = m.resolve(preset="pt_hf_ti")
+    np.testing.assert_allclose(m.reference.current(0.1, x, p) / 0.1, [4e-4, 5e-3, 1e-2], rtol=1e-9)
+    with pytest.raises(ValueError, match=r"0.005 S is outside the range reachable at v_read = 0.1 V, \[.*\] S, of vteam "):
+        state_for_conductance(m, 5e-3, v_read=0.1)  # the default parameters reach only 1 mS
+    with pytest.raises(ValueError, match=r"unknown preset 'nope'; known: pt_hf_ti"):
+        state_for_conductance(m, 5e-4, v_read=0.1, preset="nope")
+    with pytest.raises(TypeError, match="preset = 'pt_hf_ti' applies to registered device models only"):
+        state_for_conductance(LinearModel(), 5e-5, v_read=0.1, preset="pt_hf_ti")
+
+
+def test_linear_flagged_model_needs_no_solve_and_is_exact():
+    g = np.array([[0.0, 3e-12], [1.234567890123e-4, 1.0]])
+    x = state_for_conductance(get_model("linear"), g, v_read=0.2)
+    np.testing.assert_array_equal(x, g)  # bit for bit: the state is the conductance
+    with pytest.raises(ValueError, match=r"target conductance 2.0 S is outside the range reachable at v_read = 0.2 V, \[0.0, 1.0\] S, of linear"):
+        state_for_conductance("linear", [0.5, 2.0], v_read=0.2)
+
+
+# ----------------------------------------------------------------------------
+# reachable conductance range
+
+
+def test_reachable_range_of_closed_form_models():
+    assert reachable_conductance_range(LinearModel(), v_read_v=0.1) == pytest.approx((1e-6, 1e-4), rel=1e-12)
+    lo, hi = reachable_conductance_range(LinearModel(), v_read_v=-0.3, params={"g_off": 2e-6, "g_on": 4e-6})
+    assert (lo, hi) == pytest.approx((2e-6, 4e-6), rel=1e-12)
+    m = ExpSinhModel()  # decreasing in x: g(5) .. g(0), and non-ohmic: depends on the read voltage
+    v = 0.2
+    g_read = lambda x: m.g0 * np.exp(-m.a * x) * np.sinh(m.k * v) / (m.k * v)  # noqa: E731
+    assert reachable_conductance_range(m, v_read_v=v) == pytest.approx((g_read(5.0), g_read(0.0)), rel=1e-12)
+
+
+def test_reachable_range_of_registered_models_from_their_published_resistances():
+    # Linear: the state bounds, exactly.
+    assert reachable_conductance_range("linear", v_read_v=0.2) == (0.0, 1.0)
+    # HP (Strukov 2008): R_on = 100 ohm, R_off = 16 kohm, ohmic at a fixed state.
+    for preset in get_model("hp").presets:
+        lo, hi = reachable_conductance_range("hp", v_read_v=0.05, preset=preset)
+        assert (lo, hi) == pytest.approx((1 / 16e3, 1 / 100), rel=1e-12)
+    assert reachable_conductance_range("hp", v_read_v=0.05, params={"r_off": 2e3}) == pytest.approx((5e-4, 1e-2), rel=1e-12)
+    # VTEAM Pt/Hf/Ti: R_off = 2.5 kohm, R_on = 100 ohm.
+    lo, hi = reachable_conductance_range(get_model("vteam"), v_read_v=0.1, preset="pt_hf_ti")
+    assert (lo, hi) == pytest.approx((1 / 2.5e3, 1 / 100), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["qmm", "yakopcic", "stanford_pku", "team", "nonlinear_ion_drift"])
+def test_reachable_range_bounds_what_state_for_conductance_accepts(name):
+    m = get_model(name)
+    v = m.stimulus.v_read
+    lo, hi = reachable_conductance_range(m, v_read_v=v)
+    p = m.resolve()
+    x_lo, x_hi = m.state.bounds(p)
+    ends = np.asarray(m.reference.current(v, np.array([x_lo, x_hi]), p)) / v
+    assert (lo, hi) == pytest.approx((ends.min(), ends.max()), rel=1e-12)
+    state_for_conductance(m, [lo, hi], v_read=v)  # the ends are reachable
+    with pytest.raises(ValueError, match=r"outside the range reachable"):
+        state_for_conductance(m, hi * (1 + 1e-6), v_read=v)
+
+
+def test_reachable_range_refuses_bad_arguments():
+    with pytest.raises(ValueError, match=r"v_read_v = 0.0 V must be finite and non-zero"):
+        reachable_conductance_range("hp", v_read_v=0.0)
+    with pytest.raises(ValueError, match=r"v_read_v = nan V"):
+        reachable_conductance_range("hp", v_read_v=float("nan"))
+    with pytest.raises(TypeError, match=r"v_read_v must be a read voltage in volts"):
+        reachable_conductance_range("hp", v_read_v="0.1")
+    with pytest.raises(ParameterError, match=r"hp: unknown preset 'x'; known: strukov2008_joglekar"):
+        reachable_conductance_range("hp", v_read_v=0.1, preset="x")
+    with pytest.raises(ParameterError, match=r"hp: parameter 'r_on' = -1.0 is out of range"):
+        reachable_conductance_range("hp", v_read_v=0.1, params={"r_on": -1.0})
+    with pytest.raises(ValueError, match="unknown device model 'nope'"):
+        reachable_conductance_range("nope", v_read_v=0.1)
+
+
+# ----------------------------------------------------------------------------
+# the one linear flag
+
+
+def test_only_the_linear_reference_resistor_is_flagged_linear():
+    flagged = {name for name in list_models() if get_model(name).linear}
+    assert flagged == {"linear"}
+    for name in list_models():
+        m = get_model(name)
+        assert is_linear_model(m) is m.linear
+    assert get_model("linear").memristive is False and get_model("hp").memristive is True
+
+
+def test_the_linear_flag_is_checked_against_the_reference():
+    hp = get_model("hp")
+    with pytest.raises(ValueError, match=r"device model 'hp': linear=True promises I = state \* V exactly"):
+        dataclasses.replace(hp, linear=True)  # I = V / R(x): linear in V, but x is not a conductance
+    lin = get_model("linear")
+    assert dataclasses.replace(lin, name="linear_copy").linear is True

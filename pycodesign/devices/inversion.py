@@ -1,36 +1,65 @@
 """Device states for target conductances: invert a model's read-out conductance.
 
-:func:`state_for_conductance` inverts a device model's read-out conductance
-``I(V_READ, x) / V_READ`` for its internal state ``x`` (e.g. the QMM's
-lambda) with a vectorised bracketing solve, so every target conductance
-becomes a state to program.
+A device read at ``V_READ`` shows the read-out conductance
+``g(x) = I(V_READ, x) / V_READ`` of its internal state ``x``.
+:func:`reachable_conductance_range` is the range of ``g`` over the state
+bounds; :func:`state_for_conductance` inverts ``g`` for the state (e.g. the
+QMM's lambda) with a vectorised bracketing solve, so every target
+conductance becomes a state to program.  A model flagged
+:attr:`~pycodesign.devices.registry.DeviceModel.linear` (``I = x V``, the
+state is the conductance) needs no solve: both are exact.
 """
 from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-from .registry import get_model
+from .registry import DeviceModel, get_model
 
-__all__ = ["state_for_conductance"]
+__all__ = ["state_for_conductance", "reachable_conductance_range"]
+
+#: States sampled to bracket targets and to find the reachable range.
+N_GRID = 257
 
 
-def _device_read_model(model, params):
-    """``(current(v, x), (x_min, x_max), name)`` for a registry model or a plain object."""
+@dataclass(frozen=True)
+class _ReadOut:
+    """What the inversion needs of a model: its current, state bounds, name and linear flag."""
+
+    current: Callable
+    bounds: tuple
+    name: str
+    linear: bool
+
+
+def _read_out(model, params, preset) -> _ReadOut:
+    """The read-out of a registry name, a :class:`DeviceModel`, or a plain object."""
     if isinstance(model, str):
         model = get_model(model)
+    if isinstance(model, DeviceModel):
+        # Resolve defaults, preset and overrides once (ParameterError names a bad one).
+        p = model.resolve(params, preset=preset)
+        name = model.name if preset is None else f"{model.name} (preset {preset!r})"
+        return _ReadOut(lambda v, x: model.reference.current(v, x, p), model.state.bounds(p), name, model.linear)
+    if preset is not None:
+        raise TypeError(
+            f"preset = {preset!r} applies to registered device models only, not to {type(model).__name__}; "
+            "allowed: preset=None for a plain model object"
+        )
     reference = getattr(model, "reference", None)
     if callable(getattr(reference, "current", None)) and callable(getattr(model, "resolve", None)):
-        # pycodesign.devices.DeviceModel: resolve defaults/presets/overrides once.
+        # Shaped like a DeviceModel (numpy reference, resolve, state_bounds).
         p = model.resolve(params)
         bounds = model.state_bounds(params)
         name = getattr(model, "name", type(model).__name__)
-        return (lambda v, x: reference.current(v, x, p)), bounds, name
+        return _ReadOut(lambda v, x: reference.current(v, x, p), bounds, name, False)
     if callable(getattr(model, "current", None)) and hasattr(model, "state_bounds"):
         bounds = model.state_bounds(params) if callable(model.state_bounds) else model.state_bounds
-        return (lambda v, x: model.current(v, x, params)), bounds, type(model).__name__
+        return _ReadOut(lambda v, x: model.current(v, x, params), bounds, type(model).__name__, False)
     raise TypeError(
         f"model {model!r} must be a device-registry name, a pycodesign.devices.DeviceModel, or an object "
         "with current(v, x, params) and state_bounds = (x_min, x_max)"
@@ -47,20 +76,98 @@ def _check_bounds(bounds):
     return x_lo, x_hi
 
 
+def _check_v_read(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a read voltage in volts (a real number), got {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or v == 0.0:
+        raise ValueError(f"{name} = {value!r} V must be finite and non-zero")
+    return v
+
+
+def _sampled_read_out(read: _ReadOut, v_read: float, x_lo: float, x_hi: float, n_grid: int):
+    """States ``xs`` on a grid over the bounds and their read-out conductances ``gs`` (S)."""
+    xs = np.linspace(x_lo, x_hi, int(n_grid))
+    gs = np.asarray(read.current(v_read, xs), dtype=np.float64) / v_read
+    if gs.shape != xs.shape or not np.all(np.isfinite(gs)):
+        raise ValueError(
+            f"{read.name}: current(v_read, x) returned non-finite or mis-shaped values over the state bounds "
+            f"({x_lo!r}, {x_hi!r})"
+        )
+    return xs, gs
+
+
+def reachable_conductance_range(model, *, v_read_v: float, params=None, preset=None) -> tuple[float, float]:
+    """Range ``(g_lo, g_hi)`` (S) of the read-out conductance ``I(v_read_v, x) / v_read_v`` over the state bounds.
+
+    The conductances a device can be programmed to, as seen at the read
+    voltage: what a flow checks its requested ``[G_HRS, G_LRS]`` against
+    before it runs, and what :func:`state_for_conductance` refuses targets
+    outside of.
+
+    Parameters
+    ----------
+    model : str or object
+        A device-registry name, a :class:`~pycodesign.devices.registry.DeviceModel`,
+        or a plain object as accepted by :func:`state_for_conductance`.
+    v_read_v : float
+        Read voltage (V), finite and non-zero.
+    params : mapping, optional
+        Parameter overrides (registry models: on top of the defaults and the
+        preset; plain objects: passed to ``current``).
+    preset : str, optional
+        Registry models only: the named parameter set (default: the model's
+        default preset).
+
+    Returns
+    -------
+    g_lo, g_hi : float
+        Lowest and highest read-out conductance in siemens.  Exact for a
+        :attr:`~pycodesign.devices.registry.DeviceModel.linear` model (the
+        state bounds themselves).  Otherwise the extremes over
+        :data:`N_GRID` states from bound to bound: exact (the values at the
+        bounds) for the monotonic read-out every programmable model has and
+        :func:`state_for_conductance` requires; a sampled estimate for a
+        non-monotonic one.
+
+    Raises
+    ------
+    ValueError
+        A bad ``v_read_v``, bad state bounds, or a non-finite read-out.
+    ParameterError
+        An unknown preset or a bad parameter (registry models).
+
+    Examples
+    --------
+    >>> reachable_conductance_range("linear", v_read_v=0.2)
+    (0.0, 1.0)
+    """
+    read = _read_out(model, params, preset)
+    x_lo, x_hi = _check_bounds(read.bounds)
+    v = _check_v_read("v_read_v", v_read_v)
+    if read.linear:
+        return x_lo, x_hi
+    _, gs = _sampled_read_out(read, v, x_lo, x_hi, N_GRID)
+    return float(np.min(gs)), float(np.max(gs))
+
+
 def state_for_conductance(
     model,
     g_target,
     *,
     v_read: float,
     params=None,
-    n_grid: int = 257,
+    preset=None,
+    n_grid: int = N_GRID,
     xtol: float = 0.0,
     max_iter: int = 200,
 ):
     """Device state that gives each target conductance at the read voltage.
 
     The read-out conductance ``g(x) = I(v_read, x) / v_read`` must be
-    strictly monotonic over the state bounds.  It is
+    strictly monotonic over the state bounds.  For a model flagged
+    :attr:`~pycodesign.devices.registry.DeviceModel.linear` the state is the
+    target itself (exact, no solve).  Otherwise ``g`` is
     sampled on ``n_grid`` states to bracket each target, then each bracket is
     bisected (vectorised over all targets) to ``xtol`` times the state range
     -- by default to the float resolution -- and a last linear interpolation
@@ -83,7 +190,10 @@ def state_for_conductance(
         Read voltage (V), non-zero.
     params : mapping or object, optional
         Registry models: parameter overrides (resolved with defaults and the
-        default preset).  Plain objects: passed through to ``current``.
+        preset).  Plain objects: passed through to ``current``.
+    preset : str, optional
+        Registry models only: the named parameter set (default: the model's
+        default preset).
     n_grid : int
         Bracketing samples (>= 2).
     xtol : float
@@ -104,11 +214,9 @@ def state_for_conductance(
         target and the range), a non-monotonic or non-finite ``g(x)``, bad
         ``v_read`` or bounds.
     """
-    current, bounds, model_name = _device_read_model(model, params)
-    x_lo, x_hi = _check_bounds(bounds)
-    v_read_f = float(v_read)
-    if not math.isfinite(v_read_f) or v_read_f == 0.0:
-        raise ValueError(f"v_read = {v_read!r} V must be finite and non-zero")
+    read = _read_out(model, params, preset)
+    x_lo, x_hi = _check_bounds(read.bounds)
+    v_read_f = _check_v_read("v_read", v_read)
     if isinstance(n_grid, bool) or not isinstance(n_grid, numbers.Integral) or n_grid < 2:
         raise ValueError(f"n_grid must be an int >= 2, got {n_grid!r}")
     scalar = np.ndim(g_target) == 0
@@ -118,13 +226,26 @@ def state_for_conductance(
         i = int(np.flatnonzero(~np.isfinite(t))[0])
         raise ValueError(f"g_target[{i}] = {float(t[i])!r} S is not finite")
 
-    def g_of(x):
-        return np.asarray(current(v_read_f, x), dtype=np.float64) / v_read_f
+    def refuse_outside(g_lo: float, g_hi: float) -> None:
+        tol = 1e-12 * (g_hi - g_lo)
+        outside = (t < g_lo - tol) | (t > g_hi + tol)
+        if outside.any():
+            i = int(np.flatnonzero(outside)[0])
+            raise ValueError(
+                f"target conductance {float(t[i])!r} S is outside the range reachable at v_read = {v_read_f!r} V, "
+                f"[{float(g_lo)!r}, {float(g_hi)!r}] S, of {read.name} with state in ({x_lo!r}, {x_hi!r})"
+                + (f" ({int(outside.sum())} target(s) outside)" if outside.sum() > 1 else "")
+            )
 
-    xs = np.linspace(x_lo, x_hi, int(n_grid))
-    gs = g_of(xs)
-    if gs.shape != xs.shape or not np.all(np.isfinite(gs)):
-        raise ValueError(f"{model_name}: current(v_read, x) returned non-finite or mis-shaped values over the state bounds ({x_lo!r}, {x_hi!r})")
+    if read.linear:  # the state is the conductance: exact, nothing to solve
+        refuse_outside(x_lo, x_hi)
+        x = np.clip(t, x_lo, x_hi)
+        return float(x[0]) if scalar else x.reshape(shape)
+
+    def g_of(x):
+        return np.asarray(read.current(v_read_f, x), dtype=np.float64) / v_read_f
+
+    xs, gs = _sampled_read_out(read, v_read_f, x_lo, x_hi, n_grid)
     d = np.diff(gs)
     if np.all(d > 0):
         increasing = True
@@ -132,21 +253,13 @@ def state_for_conductance(
         increasing = False
     else:
         raise ValueError(
-            f"read-out conductance of {model_name} at v_read = {v_read_f!r} V is not strictly "
+            f"read-out conductance of {read.name} at v_read = {v_read_f!r} V is not strictly "
             f"monotonic over state_bounds ({x_lo!r}, {x_hi!r}); cannot assign a unique state"
         )
     if not increasing:
         xs, gs = xs[::-1], gs[::-1]
     g_lo, g_hi = gs[0], gs[-1]
-    tol = 1e-12 * (g_hi - g_lo)
-    outside = (t < g_lo - tol) | (t > g_hi + tol)
-    if outside.any():
-        i = int(np.flatnonzero(outside)[0])
-        raise ValueError(
-            f"target conductance {float(t[i])!r} S is outside the range reachable at v_read = {v_read_f!r} V, "
-            f"[{float(g_lo)!r}, {float(g_hi)!r}] S, of {model_name} with state in ({x_lo!r}, {x_hi!r})"
-            + (f" ({int(outside.sum())} target(s) outside)" if outside.sum() > 1 else "")
-        )
+    refuse_outside(g_lo, g_hi)
     t = np.clip(t, g_lo, g_hi)
     j = np.clip(np.searchsorted(gs, t, side="left"), 1, gs.size - 1)
     # Bracket [a, b] with g(a) <= t <= g(b) (a may lie above b in x).
