@@ -15,54 +15,138 @@ __all__ = ["Dataset", "stratified_split"]
 
 @dataclass(frozen=True)
 class Dataset:
-    """A train/test split of flattened images.
+    """A train/test split of samples whose features are crossbar inputs in [0, 1].
+
+    Images (``image_size`` set) are flattened row-major (row 0 first);
+    tables (``image_size`` is ``None``) carry their feature and class names
+    and the min-max scaling that brought their features into [0, 1].  Every
+    loader fills what a flow needs: the inputs, the labels, ``n_classes``,
+    ``n_features`` (wordlines), a ``description`` and the ``source``.
+    Construction checks the arrays agree with each other and with these
+    fields (``ValueError`` naming the field and the value).
 
     Attributes
     ----------
     x_train, x_test : numpy.ndarray
-        Float64 arrays of shape ``(N, image_size**2)``, pixel values in [0, 1],
-        images flattened row-major (row 0 first).
+        Float64 arrays of shape ``(N, n_features)``, values in [0, 1] (the
+        fraction of the full-scale read voltage driving each wordline).
     y_train, y_test : numpy.ndarray
         Integer class labels (``int64``) in ``0 .. n_classes-1``.
-    image_size : int
-        Side ``n`` of the square images (``n*n`` inputs = crossbar wordlines).
+    image_size : int or None
+        Side ``n`` of the square images (``n*n`` inputs = crossbar
+        wordlines); ``None`` for tabular data.
     source : str
-        Human-readable origin (data set name, files, resizing).
+        Human-readable origin (data set name, files, resizing, scaling).
     n_classes : int
-        Number of classes.
+        Number of classes (>= 2).
     seed : int
         Seed of the train/test split.
     test_fraction : float or None
         Fraction of each class held out for testing (``None`` when the user
         supplied a separate test set).
+    description : str
+        One line on what the samples are (for reports).
+    feature_names : tuple of str or None
+        Name of each feature (tabular data), ``n_features`` long.
+    class_labels : tuple of str or None
+        The original label of each class: class ``k`` was labelled
+        ``class_labels[k]`` in the source (tabular data).
+    feature_min, feature_max : numpy.ndarray or None
+        Per-feature minimum and maximum over the *training* split, before
+        scaling (tabular data): a raw value ``v`` became
+        ``clip((v - feature_min) / (feature_max - feature_min), 0, 1)``.
     """
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
-    image_size: int
+    image_size: int | None
     source: str
     n_classes: int = 10
     seed: int = 0
     test_fraction: float | None = 0.3
+    description: str = ""
+    feature_names: tuple[str, ...] | None = None
+    class_labels: tuple[str, ...] | None = None
+    feature_min: np.ndarray | None = None
+    feature_max: np.ndarray | None = None
+
+    def __post_init__(self):
+        if isinstance(self.n_classes, bool) or not isinstance(self.n_classes, (int, np.integer)) \
+                or self.n_classes < 2:
+            raise ValueError(f"Dataset: n_classes = {self.n_classes!r} is not allowed; allowed: an int >= 2")
+        n_features = None
+        for part in ("train", "test"):
+            x = getattr(self, f"x_{part}")
+            y = getattr(self, f"y_{part}")
+            if not isinstance(x, np.ndarray) or x.ndim != 2:
+                raise ValueError(f"Dataset: x_{part} must be a 2-D array (N, n_features), got shape {np.shape(x)}")
+            if n_features is not None and x.shape[1] != n_features:
+                raise ValueError(f"Dataset: x_test has {x.shape[1]} features but x_train has {n_features}")
+            n_features = x.shape[1]
+            if not isinstance(y, np.ndarray) or y.shape != (x.shape[0],) or not np.issubdtype(y.dtype, np.integer):
+                raise ValueError(
+                    f"Dataset: y_{part} must be an integer array of shape ({x.shape[0]},) to match x_{part}, "
+                    f"got shape {np.shape(y)}"
+                )
+            outside = ~((x >= 0.0) & (x <= 1.0))  # also catches NaN
+            if outside.any():
+                i, j = (int(k) for k in np.argwhere(outside)[0])
+                raise ValueError(
+                    f"Dataset: x_{part}[{i}, {j}] = {float(x[i, j])!r} is outside [0, 1]; allowed: inputs in [0, 1] "
+                    "(fractions of the full-scale read voltage)"
+                )
+            bad = (y < 0) | (y >= self.n_classes)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ValueError(f"Dataset: y_{part}[{i}] = {int(y[i])} is outside the classes 0..{self.n_classes - 1}")
+        if self.image_size is not None and self.image_size * self.image_size != n_features:
+            raise ValueError(
+                f"Dataset: image_size = {self.image_size!r} needs {self.image_size}**2 = "
+                f"{self.image_size * self.image_size} features, but the arrays have {n_features}"
+            )
+        for name, value, want in (("feature_names", self.feature_names, n_features),
+                                  ("class_labels", self.class_labels, self.n_classes),
+                                  ("feature_min", self.feature_min, n_features),
+                                  ("feature_max", self.feature_max, n_features)):
+            if value is not None and len(value) != want:
+                raise ValueError(f"Dataset: {name} has {len(value)} entries, expected {want}")
+
+    @property
+    def n_features(self) -> int:
+        """Inputs per sample (crossbar wordlines before any bias row)."""
+        return int(self.x_train.shape[1])
 
     @property
     def n_inputs(self) -> int:
-        """Number of inputs per image, ``image_size**2``."""
-        return self.image_size * self.image_size
+        """Number of inputs per sample: ``image_size**2`` for images, ``n_features`` always."""
+        return self.n_features
+
+    @property
+    def kind(self) -> str:
+        """``"image"`` or ``"tabular"``."""
+        return "tabular" if self.image_size is None else "image"
 
     def describe(self) -> dict:
         """JSON-serialisable summary (for result files: provenance, not data)."""
-        return {
+        out = {
             "source": self.source,
+            "description": self.description,
+            "kind": self.kind,
             "image_size": self.image_size,
+            "n_features": self.n_features,
             "n_train": int(self.x_train.shape[0]),
             "n_test": int(self.x_test.shape[0]),
             "n_classes": self.n_classes,
             "seed": self.seed,
             "test_fraction": self.test_fraction,
         }
+        if self.class_labels is not None:
+            out["class_labels"] = list(self.class_labels)
+        if self.feature_names is not None:
+            out["feature_names"] = list(self.feature_names)
+        return out
 
 
 # ----------------------------------------------------------------------------

@@ -45,4 +45,5 @@ def load_digits_dataset(*, image_size: int = 8, test_fraction: float = 0.3, seed
         x_train=x[tr], y_train=y[tr], x_test=x[te], y_test=y[te],
         image_size=image_size, source=source, n_classes=10, seed=seed,
         test_fraction=test_fraction,
+        description=f"handwritten digits 0-9, {x.shape[0]} grey-level images of {image_size}x{image_size} pixels",
     )

@@ -195,4 +195,6 @@ def load_mnist_idx(
         x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
         image_size=image_size, source=source, n_classes=n_classes, seed=seed,
         test_fraction=frac,
+        description=(f"{x_train.shape[0] + x_test.shape[0]} IDX (MNIST-style) images of {n_classes} classes, "
+                     f"{image_size}x{image_size} pixels"),
     )
