@@ -107,9 +107,7 @@ def resolve_device(device: str | DeviceModel) -> DeviceModel:
 
 def is_linear_model(model: DeviceModel) -> bool:
     """True for devices whose current is ``state · v`` (the ``linear`` model)."""
-    from ..devices.models.linear import LinearReference
-
-    return isinstance(model.reference, LinearReference)
+    return bool(model.linear)
 
 
 @dataclass(frozen=True, eq=False)

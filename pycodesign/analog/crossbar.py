@@ -32,7 +32,7 @@ def crossbar_spec(g, *, r_row: float, r_col: float, dual_side: bool = False, dev
     ``g`` (rows × columns, S) are read-out conductances; for a nonlinear
     device model they are converted to device states at ``v_read`` (default:
     the model's ``stimulus.v_read``) with
-    :func:`pycodesign.mapping.state_for_conductance`.  Extra keyword
+    :func:`pycodesign.devices.state_for_conductance`.  Extra keyword
     arguments go to :class:`CrossbarSpec` (``cell``, ``partitions``, ``tia``, ...).
     """
     r_row = checks.number("r_row", r_row, ge=0, unit="Ohm")
@@ -42,7 +42,7 @@ def crossbar_spec(g, *, r_row: float, r_col: float, dual_side: bool = False, dev
     if is_linear_model(model):
         state = ga
     else:
-        from ..mapping import state_for_conductance
+        from ..devices import state_for_conductance
 
         vr = float(v_read) if v_read is not None else float(model.stimulus.v_read)
         state = np.asarray(state_for_conductance(model, ga, v_read=vr, params=dict(device_params or {})))

@@ -268,7 +268,7 @@ def _estimate_tau(spec: CrossbarSpec, t_rise_s: float) -> float:
     tau = max(par.r_row_ohm * c_node * cols ** 2 / 2, par.r_col_ohm * c_node * rows ** 2 / 2, t_rise_s, 1e-13)
     if spec.tia.kind == "opamp":
         st = spec.physical_state()
-        g_col = float(np.max(np.sum(np.abs(st), axis=0))) if spec.model.name == "linear" else 1e-3
+        g_col = float(np.max(np.sum(np.abs(st), axis=0))) if spec.model.linear else 1e-3
         loop = 1.0 + spec.tia.r_f_ohm * g_col  # noise gain of the TIA loop
         tau = max(tau, loop / (2 * math.pi * spec.tia.gbw_hz))
     return tau

@@ -51,7 +51,7 @@ from ..analog.solver import CrossbarSolver
 from ..config import checks
 from ..config.architecture import Architecture
 from ..config.core import ConfigError
-from ..devices import get_model
+from ..devices import get_model, reachable_conductance_range, state_for_conductance
 from ..mapping import MappedWeights, map_weights
 from ..rtl import models as rtl_models
 from .tiles import TilePlan, accumulator_bits_needed, plan_tiles
@@ -257,20 +257,10 @@ def map_network(network, architecture: Architecture, *, scales=None) -> list[Map
                         bias=b if m.bias else None) for (W, b), s in zip(layers, scales)]
 
 
-def _reachable_range(model, params: dict, v_read: float) -> tuple[float, float]:
-    lo, hi = model.state.bounds(params)
-    if is_linear_model(model):
-        return lo, hi
-    xs = np.linspace(lo, hi, 257)
-    g = np.asarray(model.reference.current(np.full(xs.shape, v_read), xs, params), dtype=float) / v_read
-    return float(np.min(g)), float(np.max(g))
-
-
 def _states(model, params: dict, g: np.ndarray, v_read: float) -> np.ndarray:
+    """Device states for conductances ``g`` at V_READ (each distinct value solved once)."""
     if is_linear_model(model):
         return g
-    from ..mapping import state_for_conductance
-
     flat = g.ravel()
     uniq, inv = np.unique(flat, return_inverse=True)
     x = np.asarray(state_for_conductance(model, uniq, v_read=v_read, params=params))
@@ -349,7 +339,7 @@ class _LayerRun:
             g["g_ref"] = np.repeat(g["g_ref"][:, None], self.plan.n_col_tiles, axis=1)
         self.n_clipped = 0
         if ni.variability_sigma > 0:
-            lo, hi = _reachable_range(self.model, self.params, self.v_read)
+            lo, hi = reachable_conductance_range(self.model, v_read_v=self.v_read, params=self.params)
             for name in g:
                 varied = apply_variability(g[name], sigma=ni.variability_sigma, rng=self.rng)
                 self.n_clipped += int(np.sum((varied < lo) | (varied > hi)))
