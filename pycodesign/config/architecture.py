@@ -278,11 +278,11 @@ class TilingSection(Section):
     """
 
     tile_rows: int | None = option(None, "most physical rows (wordlines) per tile (null: the whole layer)",
-                                   ge=2, le=1 << 20)
+                                   ge=2, le=65536)
     tile_cols: int | None = option(None, "most physical columns (bitlines) per tile (null: the whole layer)",
-                                   ge=2, le=1 << 20)
+                                   ge=2, le=65536)
     columns_per_adc: int = option(1, "ADC inputs of a tile sharing one ADC through a multiplexer", ge=1,
-                                  le=1 << 20)
+                                  le=65536)
     accumulator_bits: int | None = option(None, "width of the digital accumulator adding the row tiles' codes "
                                                 "(null: exactly what the partial sums need)", ge=2, le=64)
 
