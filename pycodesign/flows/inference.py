@@ -339,7 +339,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
                     studies["r_wire_ohm"], "r_wire_ohm", run.file("accuracy_vs_wire_resistance.png"),
                     xlabel="wire segment resistance, rows and columns [Ohm]", title="Accuracy vs wire resistance",
                     software_accuracy=sw["accuracy"], chance=1 / ds.n_classes, spice_points=spice_pts,
-                    design_value=r_design, log_x=True, caption=cap).name)
+                    spice_images=n_spice, design_value=r_design, log_x=True, caption=cap).name)
                 engines = [("fast solver", solver_ev.layers[-1].outputs_a)]
                 if spice_ev is not None:
                     engines.append(("ngspice", spice_ev.layers[-1].outputs_a))
