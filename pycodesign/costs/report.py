@@ -81,6 +81,12 @@ def plot_cost_breakdown(report: CostReport, path: str | Path, *, title: str | No
                 bottom = [b + v for b, v in zip(bottom, vals)]
         ax.set_ylabel(unit)
         ax.set_xlabel("layer")
-    axes[0][1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles: dict = {}
+    for ax in (axes[0][0], axes[0][1]):   # one legend for both panels (a component may be energy-only)
+        for h, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, h)
+    ordered = [c for c in comps if c in handles]
+    axes[0][1].legend([handles[c] for c in ordered], ordered, fontsize=8, loc="upper left",
+                      bbox_to_anchor=(1.0, 1.0))
     fig.suptitle(title or f"Cost by component: {report.name} at {report.technology.node_nm} nm")
     return save_figure(fig, path)
