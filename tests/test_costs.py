@@ -385,3 +385,15 @@ def test_dac_spec_override_and_errors():
     assert r.layers[0].component("dac").area_um2 == pytest.approx(128 * 2.0)
     with pytest.raises(ValueError, match="DacSpec: activity = 2"):
         DacSpec(1, activity=2)
+
+
+def test_digital_block_cost_by_hand():
+    from pycodesign.costs import digital_block_cost
+
+    area, energy = digital_block_cost(100.0, 45, activity=0.25)
+    assert area == pytest.approx(100 * 0.798)
+    assert energy == pytest.approx(0.25 * 100 * 0.5 * 5.5 * 1.599e-15 * 1.1 ** 2)
+    with pytest.raises(ValueError, match="node_nm = 28"):
+        digital_block_cost(1.0, 28)
+    with pytest.raises(ValueError, match="gate_count_nand2 = -1"):
+        digital_block_cost(-1, 32)

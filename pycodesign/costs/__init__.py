@@ -10,7 +10,8 @@ from .converters import (ADC_MODELS, AdcCost, ConverterEntry, ConverterTable, ad
                          sar_adc_energy_j, survey_adc_area_um2, survey_adc_energy_j)
 from .design import (AdcSpec, ArrayEnergyInput, DacSpec, DesignDescription, DigitalBlockUse, LayerDesign,
                      TiaSpec, TileGeometry)
-from .model import (ComponentCost, CostReport, LayerCost, array_read_energy_j, cell_area_um2, estimate_costs,
+from .model import (ComponentCost, CostReport, LayerCost, array_read_energy_j, cell_area_um2, digital_block_cost,
+                    digital_gate_count, estimate_costs,
                     line_capacitance_per_cell_f, rc_settling_time_s)
 from .report import markdown_report, markdown_table, plot_cost_breakdown
 from .technology import TECHNOLOGIES, Technology, get_technology, known_nodes
@@ -19,7 +20,8 @@ __all__ = ["ADC_MODELS", "AdcCost", "ConverterEntry", "ConverterTable", "adc_cos
            "sar_adc_energy_j", "survey_adc_area_um2", "survey_adc_energy_j",
            "AdcSpec", "ArrayEnergyInput", "DacSpec", "DesignDescription", "DigitalBlockUse", "LayerDesign",
            "TiaSpec", "TileGeometry",
-           "ComponentCost", "CostReport", "LayerCost", "array_read_energy_j", "cell_area_um2", "estimate_costs",
+           "ComponentCost", "CostReport", "LayerCost", "array_read_energy_j", "cell_area_um2", "digital_block_cost",
+           "digital_gate_count", "estimate_costs",
            "line_capacitance_per_cell_f", "rc_settling_time_s",
            "markdown_report", "markdown_table", "plot_cost_breakdown",
            "TECHNOLOGIES", "Technology", "get_technology", "known_nodes"]

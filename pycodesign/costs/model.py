@@ -55,7 +55,7 @@ from .technology import Technology, get_technology
 
 __all__ = ["ComponentCost", "LayerCost", "CostReport", "ArrayReadEnergy", "estimate_costs",
            "cell_area_um2", "cell_size_um", "line_capacitance_per_cell_f", "array_read_energy_j",
-           "rc_settling_time_s", "digital_gate_count", "COMPONENT_ORDER"]
+           "rc_settling_time_s", "digital_gate_count", "digital_block_cost", "COMPONENT_ORDER"]
 
 #: Order of components in tables and plots.
 COMPONENT_ORDER = ("array", "lines", "cells", "dac", "tia", "mux", "adc", "subtractor", "accumulator")
@@ -295,6 +295,19 @@ def digital_gate_count(block: str, params: dict) -> float:
     from pycodesign.rtl.synth import block_gate_count
 
     return block_gate_count(block, params).gate_count_nand2
+
+
+def digital_block_cost(gate_count_nand2: float, node_nm: int, *, activity: float = 0.5) -> tuple[float, float]:
+    """``(area µm², energy per operation J)`` of a block of *gate_count_nand2* NAND2 equivalents at *node_nm*.
+
+    area = G × NAND2 area; energy = activity × G × NAND2 toggle energy (technology table).
+    """
+    if not (isinstance(gate_count_nand2, (int, float)) and math.isfinite(gate_count_nand2) and gate_count_nand2 >= 0):
+        raise ValueError(f"gate_count_nand2 = {gate_count_nand2!r} must be a finite number >= 0")
+    if not (isinstance(activity, (int, float)) and 0 <= activity <= 1):
+        raise ValueError(f"activity = {activity!r} must be in [0, 1]")
+    tech = get_technology(node_nm)
+    return gate_count_nand2 * tech.nand2_area_um2, activity * gate_count_nand2 * tech.nand2_energy_j
 
 
 def _block_latency_cycles(block: str, params: dict) -> int:
