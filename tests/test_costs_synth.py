@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pycodesign.rtl.synth import (NAND2_WEIGHTS, SynthesisError, accumulator_verilog, block_gate_count,
-                                  subtractor_gate_count, synthesize)
+from pycodesign.costs import digital_synthesis
+from pycodesign.rtl.synth import (NAND2_WEIGHTS, SynthesisError, accumulator_verilog, subtractor_gate_count,
+                                  synthesize)
 
 HDL = Path(__file__).resolve().parents[1] / "hdl"
 
@@ -49,8 +50,8 @@ def test_weights_are_sky130_area_ratios():
 
 def test_wider_blocks_have_more_gates():
     assert subtractor_gate_count(4).gate_count_nand2 < subtractor_gate_count(8).gate_count_nand2
-    small = block_gate_count("argmax", {"n": 4, "width": 8}).gate_count_nand2
-    big = block_gate_count("argmax", {"n": 10, "width": 8}).gate_count_nand2
+    small = digital_synthesis("argmax", {"n": 4, "width": 8}).gate_count_nand2
+    big = digital_synthesis("argmax", {"n": 10, "width": 8}).gate_count_nand2
     assert small < big
 
 
@@ -71,6 +72,6 @@ def test_bad_verilog_is_a_synthesis_error_naming_the_module():
 
 def test_bad_block_parameters_are_value_errors():
     with pytest.raises(ValueError, match="'n'"):
-        block_gate_count("decoder", {"n": 0})
+        digital_synthesis("decoder", {"n": 0})
     with pytest.raises(ValueError, match="unknown block"):
-        block_gate_count("multiplier", {})
+        digital_synthesis("multiplier", {})

@@ -11,7 +11,7 @@ from .converters import (ADC_MODELS, AdcCost, ConverterEntry, ConverterTable, ad
 from .design import (AdcSpec, ArrayEnergyInput, DacSpec, DesignDescription, DigitalBlockUse, LayerDesign,
                      TiaSpec, TileGeometry)
 from .model import (ComponentCost, CostReport, LayerCost, array_read_energy_j, cell_area_um2, digital_block_cost,
-                    digital_gate_count, estimate_costs,
+                    digital_gate_count, digital_synthesis, estimate_costs,
                     line_capacitance_per_cell_f, rc_settling_time_s)
 from .report import markdown_report, markdown_table, plot_cost_breakdown
 from .technology import TECHNOLOGIES, Technology, get_technology, known_nodes
@@ -21,7 +21,7 @@ __all__ = ["ADC_MODELS", "AdcCost", "ConverterEntry", "ConverterTable", "adc_cos
            "AdcSpec", "ArrayEnergyInput", "DacSpec", "DesignDescription", "DigitalBlockUse", "LayerDesign",
            "TiaSpec", "TileGeometry",
            "ComponentCost", "CostReport", "LayerCost", "array_read_energy_j", "cell_area_um2", "digital_block_cost",
-           "digital_gate_count", "estimate_costs",
+           "digital_gate_count", "digital_synthesis", "estimate_costs",
            "line_capacitance_per_cell_f", "rc_settling_time_s",
            "markdown_report", "markdown_table", "plot_cost_breakdown",
            "TECHNOLOGIES", "Technology", "get_technology", "known_nodes"]

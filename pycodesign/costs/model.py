@@ -43,6 +43,8 @@ Throughput and efficiency
 """
 from __future__ import annotations
 
+import functools
+import json
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
@@ -55,7 +57,7 @@ from .technology import Technology, get_technology
 
 __all__ = ["ComponentCost", "LayerCost", "CostReport", "ArrayReadEnergy", "estimate_costs",
            "cell_area_um2", "cell_size_um", "line_capacitance_per_cell_f", "array_read_energy_j",
-           "rc_settling_time_s", "digital_gate_count", "digital_block_cost", "COMPONENT_ORDER"]
+           "rc_settling_time_s", "digital_synthesis", "digital_gate_count", "digital_block_cost", "COMPONENT_ORDER"]
 
 #: Order of components in tables and plots.
 COMPONENT_ORDER = ("array", "lines", "cells", "dac", "tia", "mux", "adc", "subtractor", "accumulator")
@@ -290,11 +292,27 @@ def rc_settling_time_s(n_cells: int, r_per_cell_ohm: float, c_per_cell_f: float,
 # ----------------------------------------------------------------------------- digital blocks
 
 
+@functools.lru_cache(maxsize=256)
+def _synthesis_cached(block: str, params_json: str):
+    from pycodesign.rtl.generate import build_component
+    from pycodesign.rtl.synth import component_gate_count
+
+    return component_gate_count(build_component(block, json.loads(params_json)))
+
+
+def digital_synthesis(block: str, params: dict):
+    """Yosys synthesis of a kit block (``block`` and ``params`` as in ``hdl/config.yaml``).
+
+    Returns a :class:`pycodesign.rtl.synth.SynthResult`; cached per process (and on
+    disk by :func:`pycodesign.rtl.synth.synthesize`).  An unknown block or a bad
+    parameter raises ``ValueError`` naming it (:func:`pycodesign.rtl.generate.build_component`).
+    """
+    return _synthesis_cached(block, json.dumps(dict(params), sort_keys=True))
+
+
 def digital_gate_count(block: str, params: dict) -> float:
     """NAND2-equivalent size of a kit block (Yosys synthesis, cached), see :mod:`pycodesign.rtl.synth`."""
-    from pycodesign.rtl.synth import block_gate_count
-
-    return block_gate_count(block, params).gate_count_nand2
+    return digital_synthesis(block, params).gate_count_nand2
 
 
 def digital_block_cost(gate_count_nand2: float, node_nm: int, *, activity: float = 0.5) -> tuple[float, float]:

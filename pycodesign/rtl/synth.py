@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["NAND2_WEIGHTS", "WEIGHT_SOURCE", "SYNTH_SCRIPT", "SynthesisError", "SynthResult",
-           "yosys_command", "yosys_version", "cache_dir", "synthesize", "block_gate_count", "component_gate_count",
+           "yosys_command", "yosys_version", "cache_dir", "synthesize", "component_gate_count",
            "accumulator_verilog", "subtractor_verilog", "accumulator_gate_count", "subtractor_gate_count",
            "synthesis_info"]
 
@@ -206,28 +206,15 @@ def _run_yosys(verilog_text: str, top: str, timeout_s: float) -> dict:
 
 
 def component_gate_count(component, module: str | None = None) -> SynthResult:
-    """Synthesise an Amaranth component of the kit (its deterministic Verilog)."""
+    """Synthesise an Amaranth component of the kit (its deterministic Verilog).
+
+    For a block by name and parameters (as in ``hdl/config.yaml``) use
+    :func:`pycodesign.costs.digital_synthesis`, which builds the component first.
+    """
     from .emit import verilog
 
     name = module or component.module_name
     return synthesize(verilog(component, name), name)
-
-
-@functools.lru_cache(maxsize=256)
-def _block_cached(block: str, params_json: str) -> SynthResult:
-    from .generate import build_component
-
-    comp = build_component(block, json.loads(params_json))
-    return component_gate_count(comp)
-
-
-def block_gate_count(block: str, params: dict) -> SynthResult:
-    """Gate count of one kit block (``block`` as in ``hdl/config.yaml``, e.g. ``"argmax"``) with *params*.
-
-    Results are cached per process.  Raises ``ValueError`` for an unknown block or
-    bad parameters (the message of :func:`pycodesign.rtl.generate.build_component`).
-    """
-    return _block_cached(block, json.dumps(params, sort_keys=True))
 
 
 def accumulator_verilog(width: int) -> str:
