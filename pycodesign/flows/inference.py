@@ -90,7 +90,8 @@ class SimulationSection(Section):
     """How much runs in ngspice and how much in the fast solver."""
 
     spice_images: int | None = option(None, "test images simulated in ngspice (null: all, 0: none)", ge=0)
-    spice_chunk: int | None = option(None, "images per ngspice job (progress granularity; null: one job)", ge=1)
+    spice_chunk: int | None = option(None, "images per ngspice job (progress granularity; null: about ten jobs of "
+                                           "at least 50 images)", ge=1)
     metrics_images: int = option(32, "images used for the electrical metrics", ge=1)
     settling: bool = option(True, "measure the settling latency to 1 % (transient)")
 
@@ -201,6 +202,7 @@ class _Steps:
 def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> dict:
     from ..mapping import adc_bits_needed
     from ..nn import classification_report
+    from ..progress import task as progress_task
     from ..reports import inference as report
     from ..system import evaluate, layer_settling
 
@@ -239,9 +241,10 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             def spice_step():
                 t = time.perf_counter()
                 progress(f"ngspice: {n_spice} test images through {len(net.weights)} layer(s)")
+                chunk = sim.spice_chunk or max(50, -(-n_spice // 10))
                 ev = evaluate(net, arch, x, y, engine="spice", seed=flow.seed, n_images=n_spice,
                               metrics_images=sim.metrics_images, workdir=run.path / "spice",
-                              spice_chunk=sim.spice_chunk, progress=progress)
+                              spice_chunk=chunk, progress=progress)
                 timing["spice_s"] = time.perf_counter() - t
                 rep = classification_report(ev.labels, ev.predictions, n_classes=ds.n_classes)
                 metrics["spice"] = {"n_images": n_spice, "report": rep, "accuracy": rep["accuracy"],
@@ -327,9 +330,11 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
         def study(key, values, change):
             t = time.perf_counter()
-            for value in values:
-                ev = evaluate(net, change(value), x, y, engine="solver", seed=flow.seed)
-                studies[key].append({key: value, "accuracy": ev.accuracy})
+            with progress_task(progress, f"study: accuracy vs {key}", len(values), unit="point") as advance:
+                for value in values:
+                    ev = evaluate(net, change(value), x, y, engine="solver", seed=flow.seed)
+                    studies[key].append({key: value, "accuracy": ev.accuracy})
+                    advance()
             timing[f"study_{key}_s"] = time.perf_counter() - t
             progress(f"study: accuracy vs {key} " + ", ".join(f"{s[key]:g}: {s['accuracy']:.3f}"
                                                               for s in studies[key]))
