@@ -47,6 +47,10 @@ MAX_SCALAR_CHARS = 100_000
 #: Most digits of an integer.
 MAX_INT_DIGITS = 1000
 
+# libyaml's parser when PyYAML has it (about 10x faster; the pure-Python one otherwise):
+# same events, nodes and constructor, so every check below applies to both.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -81,7 +85,7 @@ def _check_events(text: str, file: str) -> None:
     """Bound nesting depth and the number of events on the (iterative) parser's event stream."""
     depth = 0
     count = 0
-    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+    for ev in yaml.parse(text, Loader=_Loader):
         count += 1
         if count > MAX_NODES:
             raise ConfigError(file, "", f"more than {MAX_NODES} YAML nodes; a flow file is far smaller")
@@ -178,26 +182,34 @@ def parse_yaml(text: str | bytes, *, file: str = "<string>") -> Any:
         raise ConfigError(file, "", f"{len(text)} characters; a configuration file has at most {MAX_FILE_BYTES}")
     try:
         _check_events(text, file)
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 return None
             _check_nodes(node, file)
-            return loader.construct_document(node)
+            try:
+                return loader.construct_document(node)
+            except yaml.YAMLError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise ValueError, AttributeError
+                # (a !!timestamp that is not one), TypeError ...: all mean "this value is not readable"
+                raise ConfigError(file, "", f"a value could not be read ({type(exc).__name__}: "
+                                            f"{_short(str(exc), 200)}); quote text that looks like a date, "
+                                            "a number or a tag") from None
         finally:
             loader.dispose()
+    except ConfigError:
+        raise
     except yaml.YAMLError as exc:
         raise ConfigError(file, "", f"not valid YAML: {_yaml_message(exc)}") from None
     except RecursionError:  # unreachable within MAX_DEPTH; kept so no input can escape as a traceback
         raise ConfigError(file, "", "nested too deeply") from None
-    except (ValueError, TypeError, OverflowError) as exc:  # a constructor refused a scalar (e.g. a date)
-        raise ConfigError(file, "", f"a value could not be read: {_short(str(exc), 200)}") from None
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
     """PyYAML's message, bounded (it quotes the offending text)."""
-    text = str(exc)
+    text = str(exc).replace('in "<unicode string>", ', "at ")
     return text if len(text) <= 600 else text[:597] + "..."
 
 
