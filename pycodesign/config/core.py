@@ -79,10 +79,29 @@ def _display(text: str, limit: int = 300) -> str:
     return text if text.isprintable() and len(text) <= limit else _short(text, 120)
 
 
+#: Longest message a ConfigError carries (characters); longer ones keep their head and tail.
+MESSAGE_MAX_CHARS = 1000
+
+
+def _bounded(message: str, limit: int = MESSAGE_MAX_CHARS) -> str:
+    """*message* cut in the middle to at most about *limit* characters: whatever a check quoted
+    (a 5000-digit number, a huge list), the error stays readable."""
+    message = str(message)
+    if len(message) <= limit:
+        return message
+    head, tail = message[: limit * 2 // 3], message[-(limit // 4):]
+    return f"{head} ...[{len(message) - len(head) - len(tail)} characters cut]... {tail}"
+
+
 class ConfigError(ValueError):
-    """Invalid configuration: names the file, the key path and what is allowed."""
+    """Invalid configuration: names the file, the key path and what is allowed.
+
+    The key and message are bounded (:data:`MESSAGE_MAX_CHARS`), so no input
+    makes an error message large, whatever a section's check quotes.
+    """
 
     def __init__(self, file: str | None, key: str, message: str):
+        key, message = _bounded(key or "", 300), _bounded(message)
         self.file, self.key, self.message = file, key, message
         where = f"{_display(file)}: " if file else ""
         super().__init__(f"{where}{key or '<top level>'}: {message}")

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 
 from ..config import ConfigError, OutputsConfig, Section, option, register_flow
-from ..config.core import name_problem
+from ..config.core import _short, name_problem
 from ..devices import characterize as ch
 from ..devices.checks import V_READ_MAX_V, read_findings
 from ..devices.registry import ParameterError, get_model, list_models
@@ -60,7 +60,7 @@ class DeviceSection(Section):
 
     def validate(self):
         if self.model not in list_models():
-            self.fail("model", f"{self.model!r} is not a registered model; allowed: {', '.join(list_models())}")
+            self.fail("model", f"{_short(self.model)} is not a registered model; allowed: {', '.join(list_models())}")
         m = get_model(self.model)
         over = dict(self.params)
         if self.x0 is not None:
@@ -72,7 +72,7 @@ class DeviceSection(Section):
         lo, hi = m.state.bounds(p)
         x0 = p[m.state.initial_param]
         if not lo <= x0 <= hi:
-            self.fail("x0", f"{x0!r} is outside the state bounds [{lo:g}, {hi:g}] {m.state.unit}")
+            self.fail("x0", f"{_short(x0)} is outside the state bounds [{lo:g}, {hi:g}] {m.state.unit}")
 
 
 @dataclass
@@ -88,7 +88,7 @@ class SweepSection(Section):
 
     def validate(self):
         if self.frequencies_hz is not None and len(set(self.frequencies_hz)) != len(self.frequencies_hz):
-            self.fail("frequencies_hz", f"{self.frequencies_hz!r} has repeated values; give distinct frequencies")
+            self.fail("frequencies_hz", f"{_short(self.frequencies_hz)} has repeated values; give distinct frequencies")
 
 
 @dataclass
@@ -141,7 +141,7 @@ class CharacterizeFlow(Section):
     def validate(self):
         problem = name_problem(self.name)
         if problem:  # the name becomes the results folder's name
-            self.fail("name", f"{self.name!r} {problem}")
+            self.fail("name", f"{_short(self.name)} {problem}")
         for key, v in (("sweeps.amplitude_v", self.sweeps.amplitude_v), ("pulses.set_pulse_v", self.pulses.set_pulse_v),
                        ("pulses.reset_pulse_v", self.pulses.reset_pulse_v)):
             if v is not None and abs(v) > PROGRAM_V_MAX:
