@@ -180,6 +180,12 @@ def _print_table(headers: list[str], rows: list[list[str]]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
+def _printable(value) -> str:
+    """Text for a table cell: as written if printable, else its repr (foreign folders may have odd names)."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)
+
+
 def _cmd_runs(args) -> int:
     """List the runs in a results folder: name, kind, status (``interrupted`` for dead runs), start, duration."""
     from .results import list_runs
@@ -192,8 +198,8 @@ def _cmd_runs(args) -> int:
     if not runs:
         print(f"no runs in {base}")
         return EXIT_OK
-    rows = [[r.name, str(r.kind or "-"), r.effective_status, str(r.started or "-"), _duration_text(r.duration_s)]
-            for r in runs]
+    rows = [[_printable(r.name), _printable(r.kind or "-"), r.effective_status, _printable(r.started or "-"),
+             _duration_text(r.duration_s)] for r in runs]
     _print_table(["name", "kind", "status", "started (UTC)", "duration"], rows)
     return EXIT_OK
 

@@ -510,7 +510,7 @@ def new_run_dir(flow, *, base: str | Path | None = None, name: str | None = None
         raise ConfigError(None, "--name", f"{_short(chosen)}: {_MAX_NAME_TRIES} folders of that name exist "
                                           f"in {_p(parent)}; choose another name")
     rd = RunDir(path=path, flow=flow, tools=tools, heartbeat_s=heartbeat_s)
-    _config.to_yaml(flow, path / "config.yaml")
+    _atomic_write_text(path / "config.yaml", _config.to_yaml(flow))
     rd.metadata["tool_versions"] = toolchain.tool_versions(*tools)  # every tool when none are named
     rd._write_meta()
     rd.start_heartbeat()

@@ -136,7 +136,10 @@ def run_batch(
                 log=log, deck=deck if workdir else None)
         plots = []
         for r in raws:
-            p = read_raw(r)
+            try:
+                p = read_raw(r)
+            except ValueError as exc:
+                raise SimulationError(str(exc), log=log, deck=deck if workdir else None) from None
             plots.append(p[-1] if p else {})
         return SpiceResult(plots=plots, log=log, workdir=None if tmp else work,
                            raw_files=[] if tmp else raws)
