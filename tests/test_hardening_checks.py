@@ -3,7 +3,7 @@
 Golden values come from the device equations written out here (VTEAM's
 R(x) end points, the QMM's diode equation solved with brentq), not from the
 code under test; the reachable range is also cross-checked against
-``mapping.state_for_conductance``, which refuses the same targets.
+``devices.state_for_conductance``, which refuses the same targets.
 """
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def test_qmm_reachable_range_matches_the_diode_equation():
 
 @pytest.mark.parametrize("name", list_models())
 def test_reachable_range_agrees_with_state_for_conductance(name):
-    from pycodesign.mapping import state_for_conductance
+    from pycodesign.devices import state_for_conductance
 
     m = get_model(name)
     v = m.stimulus.v_read

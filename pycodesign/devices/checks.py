@@ -31,11 +31,12 @@ Errors (the run would silently compute something else than asked):
 ``g_hrs_s`` / ``g_lrs_s`` — reachable range
     The requested [G_HRS, G_LRS] must lie within the conductances the device
     reaches at V_READ: its state bounds ``model.state.bounds(params)``
-    mapped through ``reference.current(V_READ, x) / V_READ`` (sampled on
-    :data:`N_STATES` states, the extremes kept; the same read-out
-    conductance as :func:`pycodesign.mapping.state_for_conductance`).  The
-    message names the key, the reachable range and the requested range.
-    A relative slack of :data:`G_REL_SLACK` absorbs rounding at the ends.
+    mapped through ``reference.current(V_READ, x) / V_READ``, as computed by
+    :func:`pycodesign.devices.inversion.reachable_conductance_range` (the
+    range :func:`~pycodesign.devices.inversion.state_for_conductance` refuses
+    targets outside of).  The message names the key, the reachable range and
+    the requested range.  A relative slack of :data:`G_REL_SLACK` absorbs
+    rounding at the ends.
 
 Warnings (stated, the run goes ahead):
 
@@ -65,9 +66,10 @@ from typing import Literal, Mapping
 
 import numpy as np
 
+from .inversion import reachable_conductance_range
 from .registry import DeviceModel, ParameterError, get_model
 
-__all__ = ["Finding", "read_findings", "reachable_conductance", "V_READ_MAX_V", "V_READ_WARN_V",
+__all__ = ["Finding", "read_findings", "V_READ_MAX_V", "V_READ_WARN_V",
            "G_MIN_PLAUSIBLE_S", "G_MAX_PLAUSIBLE_S", "THRESHOLD_MARGIN", "READ_WRITES_S", "READ_DISTURB_WARN_S",
            "N_STATES", "G_REL_SLACK"]
 
@@ -120,21 +122,14 @@ def _label(model: DeviceModel, preset: str | None) -> str:
     return f"`{model.name}`" + (f" (preset {name})" if name else "")
 
 
-def reachable_conductance(model: DeviceModel, p: Mapping[str, float], v_read_v: float,
-                          n_states: int = N_STATES) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """Read-out conductances over the state bounds at ``v_read_v``.
-
-    Returns
-    -------
-    (g_min_s, g_max_s, states, g_s)
-        The extremes and the sampled states and conductances
-        ``reference.current(v_read_v, x) / v_read_v``.
-    """
+def _read_out_samples(model: DeviceModel, p: Mapping[str, float], v_read_v: float,
+                      n_states: int = N_STATES) -> tuple[np.ndarray, np.ndarray]:
+    """States over the bounds and their read-out conductances ``I(v_read_v, x) / v_read_v`` (S)."""
     lo, hi = (float(b) for b in model.state.bounds(p))
     xs = np.linspace(lo, hi, n_states)
     with np.errstate(all="ignore"):
         g = np.asarray(model.reference.current(np.full_like(xs, v_read_v), xs, p), dtype=float) / v_read_v
-    return float(np.min(g)), float(np.max(g)), xs, g
+    return xs, g
 
 
 def _disturb_time_s(model: DeviceModel, p: Mapping[str, float], v: float, xs: np.ndarray) -> float:
@@ -232,8 +227,12 @@ def read_findings(model: DeviceModel | str, *, v_read_v: float, g_min_s: float |
         return _sorted(out)
 
     # ---- reachable conductance at V_READ
-    g_lo, g_hi, xs, gs = reachable_conductance(m, p, v)
-    if not (np.all(np.isfinite(gs))):
+    xs, gs = _read_out_samples(m, p, v)
+    try:
+        if not np.all(np.isfinite(gs)):
+            raise ValueError("non-finite read-out")
+        g_lo, g_hi = reachable_conductance_range(m, v_read_v=v, params=params, preset=preset)
+    except ValueError:
         err("device_params", f"the numpy reference of {label} gives a non-finite current at V_READ = {v:g} V "
                              "over its state bounds; check the parameters")
         return _sorted(out)
