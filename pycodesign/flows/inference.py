@@ -94,6 +94,8 @@ class SimulationSection(Section):
                                            "at least 50 images)", ge=1)
     metrics_images: int = option(32, "images used for the electrical metrics", ge=1)
     settling: bool = option(True, "measure the settling latency to 1 % (transient)")
+    settling_timeout_s: float = option(300.0, "give up the settling transient after this long (the run then ends "
+                                              "'completed with failures', keeping everything else)", unit="s", gt=0)
 
 
 @dataclass
@@ -136,7 +138,11 @@ class CrossbarInferenceFlow(Section):
         if self.array.partitions > rows:
             self.fail("array.partitions", f"{self.array.partitions} partitions for {rows} wordlines; "
                                           f"allowed: 1..{rows}")
-        self.architecture()  # cross-section rules, with their keys
+        self.architecture()  # cross-section rules and device-aware read checks, with their keys
+
+    def warnings(self) -> list[str]:
+        """Plausible but doubtful settings (stated on the terminal and in the report)."""
+        return self.architecture().warnings()
 
 
 # --------------------------------------------------------------------------- running
@@ -174,28 +180,20 @@ def _network(flow, ds, progress):
 
 
 class _Steps:
-    """Runs the flow's steps: a failed optional step is recorded (error kept) and the flow goes on."""
+    """Runs the flow's steps through :meth:`RunDir.step`: a failed optional step is recorded (error and
+    traceback kept), the flow goes on, and the run ends ``completed with failures``."""
 
     def __init__(self, run, metrics, checkpoint, progress):
         self.run, self.metrics, self.checkpoint, self.progress = run, metrics, checkpoint, progress
-        metrics.setdefault("steps", [])
 
     def __call__(self, name: str, fn, *, required: bool = False):
-        t0 = time.perf_counter()
-        try:
+        out = None
+        with self.run.step(name, required=required) as rec:
             out = fn()
-        except Exception as exc:  # noqa: BLE001 - record, then continue (optional) or re-raise (required)
-            self.metrics["steps"].append({"name": name, "status": "failed", "required": required,
-                                          "error": f"{type(exc).__name__}: {exc}",
-                                          "seconds": time.perf_counter() - t0})
-            (self.run.path / "errors.log").open("a").write(f"--- step {name}\n{traceback.format_exc()}\n")
-            self.progress(f"step {name} FAILED: {type(exc).__name__}: {exc}")
+        self.metrics["steps"] = [s.to_dict() for s in self.run.steps]
+        if not rec.ok:
+            self.progress(f"step {name} FAILED: {rec.error}")
             self.checkpoint()
-            if required:
-                raise
-            return None
-        self.metrics["steps"].append({"name": name, "status": "ok", "required": required,
-                                      "seconds": time.perf_counter() - t0})
         return out
 
 
@@ -216,6 +214,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
     step = _Steps(run, metrics, checkpoint, progress)
     arch = flow.architecture()
+    metrics["warnings"] = flow.warnings()
     cost = None
     try:
         # 1-2. data and network ---------------------------------------------------------
@@ -250,6 +249,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
                 metrics["spice"] = {"n_images": n_spice, "report": rep, "accuracy": rep["accuracy"],
                                     **{k: v for k, v in ev.summary().items() if k not in ("accuracy", "confusion")}}
                 progress(f"ngspice accuracy {rep['accuracy']:.4f} on {n_spice} images")
+                run.checkpoint("spice", metrics["spice"])  # kept the moment it exists
                 checkpoint()
                 return ev
 
@@ -265,6 +265,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             metrics["solver"] = {"n_images": n_all, "report": rep, "accuracy": rep["accuracy"],
                                  **{k: v for k, v in ev.summary().items() if k not in ("accuracy", "confusion")}}
             progress(f"fast-solver accuracy {rep['accuracy']:.4f} on {n_all} images")
+            run.checkpoint("solver", metrics["solver"])
             return ev
 
         solver_ev = step("solver", solver_step, required=True)
@@ -300,7 +301,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             def settling_step():
                 t = time.perf_counter()
                 progress(f"settling latency of layer 1 ({key} run)")
-                st = layer_settling(source_ev.layers[0], engine=key,
+                st = layer_settling(source_ev.layers[0], engine=key, timeout_s=sim.settling_timeout_s,
                                     workdir=(run.path / "spice" / "settling") if key == "spice" else None)
                 metrics[key]["layers"][0]["settling"] = st.to_dict()
                 timing["settling_s"] = time.perf_counter() - t

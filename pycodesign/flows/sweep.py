@@ -98,7 +98,7 @@ def set_key(data: dict, path: str, value) -> None:
 
 
 def _base_data(flow: SweepFlow) -> tuple[dict, str]:
-    from .loader import load_flow
+    from .dispatch import load_flow
 
     try:
         base_flow = load_flow(flow.base)
@@ -109,7 +109,7 @@ def _base_data(flow: SweepFlow) -> tuple[dict, str]:
 
 def expand_points(flow: SweepFlow) -> list[dict]:
     """Every (grid values, seed) point as a checked flow configuration, before anything runs."""
-    from .loader import flow_from_dict
+    from .dispatch import flow_from_dict
 
     data, base_file = _base_data(flow)
     if data.get("kind") == "sweep":
@@ -153,7 +153,6 @@ def _stat(values: list[float], statistic: str) -> dict:
 def run_sweep(flow: SweepFlow, run, progress=print) -> dict:
     from ..progress import task as progress_task
     from ..reports import sweep as report
-    from .loader import RUNNERS
 
     points = expand_points(flow)
     cache = Path(flow.cache_dir) if flow.cache_dir else Path(flow.outputs.dir) / ".sweep_cache"
@@ -163,13 +162,13 @@ def run_sweep(flow: SweepFlow, run, progress=print) -> dict:
     t0 = time.perf_counter()
     with progress_task(progress, "sweep", len(points), unit="point") as advance:
         for i, p in enumerate(points):
-            _point(flow, run, p, cache, metrics, progress, i, len(points), RUNNERS)
+            _point(flow, run, p, cache, metrics, progress, i, len(points))
             advance()
     _finish(flow, run, metrics, t0, report)
     return metrics
 
 
-def _point(flow, run, p, cache, metrics, progress, i, n_points, RUNNERS) -> None:
+def _point(flow, run, p, cache, metrics, progress, i, n_points) -> None:
     """Run (or read from the cache) one point and record its metrics."""
     cached = cache / f"{p['hash']}.json"
     label = ", ".join(f"{k}={v}" for k, v in p["values"].items()) + f", seed {p['seed']}"
@@ -180,14 +179,21 @@ def _point(flow, run, p, cache, metrics, progress, i, n_points, RUNNERS) -> None
         from ..results import RunDir
 
         cfg = p["config"]
-        runner, _tools = RUNNERS[type(cfg).KIND]
+        from .dispatch import runner_for
+
+        runner, _tools = runner_for(type(cfg).KIND)
         sub = run.path / "points" / p["hash"]
         sub.mkdir(parents=True, exist_ok=True)
         to_yaml(cfg, sub / "config.yaml")
-        sub_run = RunDir(path=sub, flow=cfg, tools=())
-        m = runner(cfg, sub_run, progress=lambda msg: None)
-        if not m.get("complete", True):
-            raise RuntimeError(f"sweep point {label} did not complete; see {sub}")
+        sub_run = RunDir(path=sub, flow=cfg, tools=(), heartbeat_s=None)
+        try:
+            m = runner(cfg, sub_run, progress=lambda msg: None)
+        except Exception as exc:
+            sub_run.fail(exc)
+            raise
+        status = sub_run.finish()
+        if status != "complete" or not m.get("complete", True):
+            raise RuntimeError(f"sweep point {label} ended {status!r}; see {sub}/metadata.json")
         tmp = cached.with_suffix(".tmp")
         tmp.write_text(json.dumps(m, default=float))
         tmp.replace(cached)

@@ -665,16 +665,16 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
 
 
 def layer_settling(layer: LayerResult, *, engine: str = "spice", tol: float = 0.01,
-                   workdir: str | Path | None = None) -> SettlingResult:
+                   workdir: str | Path | None = None, timeout_s: float = 3600.0) -> SettlingResult:
     """Settling latency of a layer's first (largest) tile after a step of every input to V_READ.
 
     ``engine="solver"`` uses the solver's backward-Euler transient (linear
     1R arrays with an ideal TIA only); otherwise ngspice, with the parasitic
-    capacitances and op-amp dynamics.  The result is stored in ``layer.settling``.
+    capacitances and op-amp dynamics, bounded by ``timeout_s``.  The result is stored in ``layer.settling``.
     """
     spec = layer.tiles[0].spec
     if engine == "solver" and not (spec.linear and spec.tia.kind == "ideal"):
         engine = "spice"
     step = np.full((1, spec.rows), layer.v_read_v)
-    layer.settling = settling_time(spec, step, tol=tol, engine=engine, workdir=workdir)
+    layer.settling = settling_time(spec, step, tol=tol, engine=engine, workdir=workdir, timeout_s=timeout_s)
     return layer.settling
