@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
-import time
 from pathlib import Path
 
 from . import __version__
@@ -38,10 +36,6 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TOOLS, EXIT_PARTIAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
 
 
-class _Terminated(BaseException):
-    """SIGTERM during a run: unwinds like Ctrl-C so the run is labelled ``interrupted``."""
-
-
 def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -53,11 +47,11 @@ def _flow_warnings(flow) -> list[str]:
 
 
 def _prepare(args):
-    """Load and check the flow and where its results would go; ConfigError on any bad input."""
+    """Load and check the flow (with ``--set`` overrides) and where its results would go; ConfigError on bad input."""
     from .flows import load_flow
     from .results import plan_run_dir
 
-    flow = load_flow(args.flow)
+    flow = load_flow(args.flow, overrides=getattr(args, "set", None) or ())
     parent, name = plan_run_dir(flow, base=args.out, name=args.name)
     return flow, parent, name, _flow_warnings(flow)
 
@@ -95,70 +89,41 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_run(args) -> int:
+    """Run a flow (``pycodesign.run_flow``) and turn its outcome into an exit code."""
     from . import toolchain
+    from .api import run_flow
     from .config import ConfigError
-    from .flows import RUNNERS
-    from .results import new_run_dir
+    from .progress import Progress
 
     if args.dry_run:
         return _cmd_check(args)
+    progress = Progress(quiet=args.quiet)
     try:
-        flow, _, _, warnings = _prepare(args)
+        result = run_flow(args.flow, out=args.out, name=args.name, overwrite=args.overwrite,
+                          overrides=args.set or (), progress=progress, keep_figures=False,
+                          warn=lambda w: _err(f"warning: {w}"))
     except ConfigError as exc:
         _err(f"error: {exc}")
         return EXIT_BAD_INPUT
-    for w in warnings:
-        _err(f"warning: {w}")
-    runner, _ = RUNNERS[type(flow).KIND]
-    tools = _tools_for(flow)
-    try:
-        toolchain.require(*tools)
     except toolchain.ToolError as exc:
         _err(f"error: {exc}")
         return EXIT_TOOLS
-    try:
-        run = new_run_dir(flow, base=args.out, name=args.name, overwrite=args.overwrite or None, tools=tools)
-    except ConfigError as exc:
-        _err(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    for w in warnings:
-        run.warn(w)
-    progress = (lambda msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
-    progress(f"{type(flow).KIND}: results in {run.path}")
-    t0 = time.perf_counter()
-
-    def on_sigterm(signum, frame):
-        raise _Terminated()
-
-    old = signal.signal(signal.SIGTERM, on_sigterm) if threading.current_thread() is threading.main_thread() else None
-    try:
-        runner(flow, run, progress=progress)
-    except KeyboardInterrupt:
-        run.interrupt("interrupted by the user (Ctrl-C)")
-        _err(f"interrupted; what was computed is kept in {run.path} (status: interrupted)")
-        return EXIT_INTERRUPTED
-    except _Terminated:
-        run.interrupt("terminated (SIGTERM)")
-        _err(f"terminated; what was computed is kept in {run.path} (status: interrupted)")
-        return 128 + signal.SIGTERM
-    except Exception as exc:  # noqa: BLE001 - record any failure, then report it
-        run.fail(exc)
-        _err(f"error: {type(exc).__name__}: {exc}\nwhat was computed is kept in {run.path} "
+    status = result.status
+    if status == "complete":
+        progress(f"done in {result.metadata.get('elapsed_s', 0):.1f} s: {result.path} (report.md, report.html)")
+        return EXIT_OK
+    if status == "interrupted":
+        _err(f"{result.error or 'interrupted'}; what was computed is kept in {result.path} (status: interrupted)")
+        return 128 + signal.SIGTERM if "SIGTERM" in (result.error or "") else EXIT_INTERRUPTED
+    if status == "failed" and result.error:
+        _err(f"error: {result.error}\nwhat was computed is kept in {result.path} "
              "(metadata.json says status: failed; traceback in logs/run.log)")
         return EXIT_FAILED
-    finally:
-        if old is not None:
-            signal.signal(signal.SIGTERM, old)
-        if run.status == "running":  # anything else that escaped (SystemExit ...): never leave it "running"
-            run.interrupt("the process left the run unexpectedly")
-    status = run.finish()
-    if status == "complete":
-        progress(f"done in {time.perf_counter() - t0:.1f} s: {run.path}")
-        return EXIT_OK
-    failed = [s for s in run.steps if s.status == "failed"]
-    for s in failed:
-        _err(f"step {s.name} failed: {s.error}" + (f" (traceback: {run.path / s.log})" if s.log else ""))
-    _err(f"{status}: {run.path}")
+    for s in result.metadata.get("steps", []):
+        if s.get("status") == "failed":
+            _err(f"step {s['name']} failed: {s.get('error')}" + (f" (traceback: {result.path / s['log']})"
+                                                                 if s.get("log") else ""))
+    _err(f"{status}: {result.path}")
     return EXIT_PARTIAL if status == "completed with failures" else EXIT_FAILED
 
 
@@ -252,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace an existing kit results folder of that name (never a foreign folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.add_argument("--dry-run", action="store_true", help="check everything (as `pycodesign check`) and stop")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override any key of the flow, validated as if in the file (repeatable; the value is "
+                        "read as YAML: --set converters.adc_bits=6 --set tiling.tile_rows=null)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("check", help="load and validate a flow, device-aware checks included, without simulating")
@@ -259,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="parent folder for the results folder (checked, not created)")
     p.add_argument("--name", help="results folder name (checked)")
     p.add_argument("--tools", action="store_true", help="also run the real checks of the tools the flow needs")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key, as with `run`")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("runs", help="list the runs in a results folder (stale runs show as interrupted)")

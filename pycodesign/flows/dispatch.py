@@ -23,22 +23,23 @@ from ..config import ConfigError, build, read_yaml, registered_flows
 from ..config.core import _keyname, _short, name_problem
 from ..config.yaml_io import MAX_DEPTH, MAX_NODES
 
-__all__ = ["register_runner", "runner_for", "flow_kinds", "flow_class", "flow_from_dict", "load_flow",
-           "check_plain_data"]
+__all__ = ["RUNNERS", "register_runner", "runner_for", "flow_kinds", "flow_class", "flow_from_dict", "load_flow",
+           "check_plain_data", "parse_override", "apply_overrides"]
 
-_RUNNERS: dict = {}
+#: kind -> (runner, tools checked before the run starts); filled by :mod:`pycodesign.flows.loader`.
+RUNNERS: dict = {}
 
 
 def register_runner(kind: str, runner, tools: tuple[str, ...]) -> None:
     """Record the function that runs flows of *kind* and the tools it needs."""
-    _RUNNERS[kind] = (runner, tuple(tools))
+    RUNNERS[kind] = (runner, tuple(tools))
 
 
 def runner_for(kind: str):
     """``(runner, tools)`` of a registered flow kind."""
-    if kind not in _RUNNERS:
-        raise ConfigError(None, "kind", f"{kind!r} has no runner; known: {', '.join(sorted(_RUNNERS))}")
-    return _RUNNERS[kind]
+    if kind not in RUNNERS:
+        raise ConfigError(None, "kind", f"{kind!r} has no runner; known: {', '.join(sorted(RUNNERS))}")
+    return RUNNERS[kind]
 
 
 def flow_kinds() -> list[str]:
@@ -123,6 +124,51 @@ def flow_from_dict(data: Any, *, file: str | None = None):
     return flow
 
 
-def load_flow(path: str | Path):
-    """Read and validate a flow YAML file (see :mod:`pycodesign.config.yaml_io` for the reading limits)."""
-    return flow_from_dict(read_yaml(path), file=str(path))
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"key.path=value"`` → ``("key.path", value)``, the value read as YAML (``8``, ``null``, ``[4, 6]``).
+
+    The value goes through the same bounded reader as files; a bad form is a
+    :class:`ConfigError` quoting it.
+    """
+    from ..config.yaml_io import parse_yaml
+
+    if not isinstance(text, str) or "=" not in text:
+        raise ConfigError("--set", "", f"{_short(text)} is not KEY=VALUE (e.g. converters.adc_bits=6)")
+    key, _, value = text.partition("=")
+    key = key.strip()
+    if not key or any(not part.isidentifier() for part in key.split(".")):
+        raise ConfigError("--set", "", f"{_short(key)} is not a key path (names separated by dots, "
+                                       "e.g. array.r_row_ohm)")
+    return key, parse_yaml(value, file=f"--set {key}")
+
+
+def apply_overrides(data: Any, overrides, *, file: str | None = None) -> Any:
+    """Set ``key.path=value`` overrides into plain flow data (missing parent sections are created)."""
+    if not overrides:
+        return data
+    if not isinstance(data, dict):
+        raise ConfigError(file, "", "a flow file must be a YAML mapping")
+    for item in overrides:
+        key, value = parse_override(item) if isinstance(item, str) else item
+        cur = data
+        parts = key.split(".")
+        for i, part in enumerate(parts[:-1]):
+            nxt = cur.get(part)
+            if nxt is None:
+                nxt = cur[part] = {}
+            if not isinstance(nxt, dict):
+                raise ConfigError(file, ".".join(parts[:i + 1]), f"--set {key}: is a value, not a section")
+            cur = nxt
+        cur[parts[-1]] = value
+    return data
+
+
+def load_flow(path: str | Path, *, overrides=()):
+    """Read and validate a flow YAML file (see :mod:`pycodesign.config.yaml_io` for the reading limits).
+
+    ``overrides``: ``"key.path=value"`` strings (or ``(key, value)`` pairs)
+    applied before validation, so a bad override is refused with its key
+    exactly as a bad value in the file would be.
+    """
+    data = read_yaml(path)
+    return flow_from_dict(apply_overrides(data, overrides, file=str(path)), file=str(path))

@@ -7,19 +7,16 @@
 from __future__ import annotations
 
 from .characterize import run_characterize
-from .dispatch import (check_plain_data, flow_class, flow_from_dict, flow_kinds, load_flow, register_runner,
+from .dispatch import (RUNNERS, check_plain_data, flow_class, flow_from_dict, flow_kinds, load_flow,
                        runner_for)
 from .inference import run_crossbar_inference
 from .sweep import run_sweep
 
 __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow", "check_plain_data", "runner_for"]
 
-#: kind -> (runner, tools checked before the run starts)
-RUNNERS = {
+# kind -> (runner, tools checked before the run starts); the one table is dispatch.RUNNERS
+RUNNERS.update({
     "characterize": (run_characterize, ("ngspice", "openvaf")),
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
     "sweep": (run_sweep, ("ngspice", "openvaf")),
-}
-
-for _kind, (_runner, _tools) in RUNNERS.items():
-    register_runner(_kind, _runner, _tools)
+})
