@@ -47,3 +47,33 @@ def test_set_errors_name_the_key_before_anything_runs(tmp_path, capsys):
     assert not any(tmp_path.iterdir())  # nothing started
     with pytest.raises(ConfigError, match=r"array.v_read_v: -0.2 is out of range"):
         pycodesign.run_flow(FLOW, out=tmp_path, array={"v_read_v": -0.2})
+
+
+def test_runs_lists_headline_metrics_and_compares_two_runs(tmp_path, capsys):
+    for name, bits in (("a", "6"), ("b", "8")):
+        assert main(["run", FLOW, "--out", str(tmp_path), "--name", name, "-q", "--set", f"converters.adc_bits={bits}",
+                     "--set", "studies.adc_bits=[]"]) == 0
+    capsys.readouterr()
+    assert main(["runs", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "solver" in out.splitlines()[0] and "energy/inf" in out.splitlines()[0]
+    a = json.loads((tmp_path / "a" / "metrics.json").read_text())["solver"]["accuracy"]
+    assert f"{a:.4f}" in out
+    assert main(["runs", "--compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "settings that differ" in out and "converters.adc_bits" in out
+    row = next(line for line in out.splitlines() if line.startswith("solver.accuracy "))
+    assert f"{a:.6g}" in row
+
+
+def test_costs_command_and_describe_listings(capsys):
+    assert main(["costs", FLOW, "--set", "technology.node_nm=22"]) == 0
+    out = capsys.readouterr().out
+    assert "mean input" in out and "worst case" in out and "at 22 nm" in out and "| adc |" in out
+    assert main(["costs", FLOW, "--set", "converters.adc_bits=null"]) == 2
+    assert "converters.adc_bits: the cost model needs a finite ADC resolution" in capsys.readouterr().err
+    assert main(["describe"]) == 0
+    out = capsys.readouterr().out
+    assert "crossbar_inference:" in out and "sweep:" in out
+    assert main(["describe", "hdl"]) == 0
+    assert "block: argmax" in capsys.readouterr().out

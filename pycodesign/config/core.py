@@ -393,8 +393,19 @@ def describe(cls, indent: int = 0) -> str:
     for f in fields(cls):
         meta = f.metadata
         tp = hints[f.name]
-        default = f.default if f.default is not _MISSING else (
-            "(computed)" if f.default_factory is not _MISSING else "(required)")
+        if f.default is not _MISSING:
+            default = "null" if f.default is None else f.default
+        elif f.default_factory is not _MISSING:
+            value = f.default_factory()  # a fresh list / mapping / section: show what it is
+            if dataclasses.is_dataclass(value):
+                default = "(its keys below)"
+            else:
+                import json
+
+                text = json.dumps(to_dict(value))
+                default = text if len(text) <= 70 else _short(to_dict(value), 70)
+        else:
+            default = "(required)"
         rng = _range_text(meta)
         extra = f"; allowed: {rng}" if rng else ""
         if meta.get("choices"):
