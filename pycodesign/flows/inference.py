@@ -172,10 +172,10 @@ def _network(flow, ds, progress):
     progress(f"training {nw.type.upper()} on {ds.x_train.shape[0]} images ({ds.source})")
     if nw.type == "slp":
         net = train_slp(ds.x_train, ds.y_train, epochs=nw.epochs, lr=nw.lr, l2=nw.l2, seed=flow.seed,
-                        batch_size=nw.batch_size)
+                        batch_size=nw.batch_size, progress=progress)
     else:
         net = train_mlp(ds.x_train, ds.y_train, hidden=nw.hidden, epochs=nw.epochs, lr=nw.lr, l2=nw.l2,
-                        seed=flow.seed, batch_size=nw.batch_size, relu_max=nw.relu_max)
+                        seed=flow.seed, batch_size=nw.batch_size, relu_max=nw.relu_max, progress=progress)
     return net, "trained"
 
 

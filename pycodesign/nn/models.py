@@ -196,8 +196,19 @@ def loss_and_gradients(net: DenseNetwork, x: np.ndarray, onehot: np.ndarray, l2:
 
 
 def _train(
-    x, y, sizes, *, epochs, lr, l2, seed, batch_size, relu_max, lr_decay, beta1=0.9, beta2=0.999, eps=1e-8
+    x, y, sizes, *, epochs, lr, l2, seed, batch_size, relu_max, lr_decay, beta1=0.9, beta2=0.999, eps=1e-8,
+    progress=None,
 ) -> DenseNetwork:
+    from ..progress import task
+
+    with task(progress, "training", epochs, unit="epoch") as advance:
+        return _train_epochs(x, y, sizes, epochs=epochs, lr=lr, l2=l2, seed=seed, batch_size=batch_size,
+                             relu_max=relu_max, lr_decay=lr_decay, beta1=beta1, beta2=beta2, eps=eps,
+                             advance=advance)
+
+
+def _train_epochs(x, y, sizes, *, epochs, lr, l2, seed, batch_size, relu_max, lr_decay, beta1, beta2, eps,
+                  advance) -> DenseNetwork:
     rng = np.random.default_rng(seed)
     weights = []
     for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -234,6 +245,7 @@ def _train(
         reg = 0.5 * l2 * sum(float(np.sum(w * w)) for w, _ in weights)
         history["loss"].append(float(ce + reg))
         history["train_accuracy"].append(float(np.mean(np.argmax(logits, axis=1) == y)))
+        advance()
     net.history = history
     return net
 
@@ -249,6 +261,7 @@ def train_slp(
     seed: int = 0,
     batch_size: int = 32,
     lr_decay: float = 0.02,
+    progress=None,
 ) -> DenseNetwork:
     """Train a single-layer perceptron ``n_in x n_classes`` (softmax regression).
 
@@ -282,7 +295,7 @@ def train_slp(
     """
     return train_mlp(
         x, y, hidden=(), n_classes=n_classes, epochs=epochs, lr=lr, l2=l2, seed=seed,
-        batch_size=batch_size, lr_decay=lr_decay, _kind="slp",
+        batch_size=batch_size, lr_decay=lr_decay, _kind="slp", progress=progress,
     )
 
 
@@ -300,6 +313,7 @@ def train_mlp(
     lr_decay: float = 0.02,
     relu_max: float | None = None,
     _kind: str = "mlp",
+    progress=None,
 ) -> DenseNetwork:
     """Train a multilayer perceptron ``n_in x hidden x n_classes`` with ReLU.
 
@@ -344,7 +358,7 @@ def train_mlp(
     with _single_thread_blas():
         net = _train(
             x, y, sizes, epochs=epochs, lr=lr, l2=l2, seed=int(seed), batch_size=batch_size,
-            relu_max=relu_max, lr_decay=lr_decay,
+            relu_max=relu_max, lr_decay=lr_decay, progress=progress,
         )
     net.hyperparameters = {
         "kind": _kind,
