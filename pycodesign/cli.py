@@ -1,4 +1,4 @@
-"""Command line: ``pycodesign run | doctor | hdl | models | describe``."""
+"""Command line: ``pycodesign run | reproduce | doctor | hdl | models | describe``."""
 from __future__ import annotations
 
 import argparse
@@ -64,6 +64,35 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _cmd_reproduce(args) -> int:
+    """``pycodesign reproduce``: the ``kind: reproductions`` flow from options, run like ``pycodesign run``."""
+    import tempfile
+
+    from .config import ConfigError, to_yaml
+    from .flows import flow_from_dict
+
+    data = {"kind": "reproductions", "name": "reproductions_full" if args.full else "reproductions",
+            "seed": args.seed, "budget": {"preset": "full" if args.full else "default"}}
+    if args.items:
+        data["items"] = args.items
+    if args.mnist_images or args.mnist_labels:
+        data["images"] = {"source": "mnist_idx", "mnist_images": args.mnist_images,
+                          "mnist_labels": args.mnist_labels, "image_size": args.image_size}
+    if args.csv or args.label_column is not None:
+        label = args.label_column
+        data["tabular"] = {"source": "csv", "csv_path": args.csv,
+                           "label_column": int(label) if label is not None and label.lstrip("-").isdigit() else label}
+    try:  # checked here so that errors name the options, not a temporary file
+        flow = flow_from_dict(data, file="pycodesign reproduce")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pycodesign-reproduce-") as tmp:
+        args.flow = str(Path(tmp) / "reproductions.yaml")
+        to_yaml(flow, args.flow)
+        return _cmd_run(args)
+
+
 def _cmd_hdl(args) -> int:
     from .rtl.generate import main_hdl
 
@@ -111,6 +140,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="reuse an existing results folder of that name")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("reproduce", help="reproduce the source papers' claims (issue 13) into reproductions.md")
+    p.add_argument("--full", action="store_true", help="the full budget (the real numbers; longer) instead of the "
+                                                       "default one (a few minutes)")
+    p.add_argument("--items", type=int, nargs="+", metavar="K", help="items to run (1-9; default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the training and every draw (default 0)")
+    p.add_argument("--mnist-images", help="MNIST IDX image file (item 1 and the image studies run on MNIST)")
+    p.add_argument("--mnist-labels", help="MNIST IDX label file")
+    p.add_argument("--image-size", type=int, default=8, help="MNIST down-scaled to n x n (default 8)")
+    p.add_argument("--csv", help="CSV table for item 3 instead of the breast-cancer set (e.g. PIMA diabetes)")
+    p.add_argument("--label-column", help="label column of --csv: header name or 0-based index")
+    p.add_argument("--out", help="parent folder for the results folder (default: results)")
+    p.add_argument("--name", help="results folder name (default: reproductions[_full]-<timestamp>)")
+    p.add_argument("--overwrite", action="store_true", help="reuse an existing results folder of that name")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    p.set_defaults(func=_cmd_reproduce)
 
     p = sub.add_parser("doctor", help="check the external tools for real and print a status table")
     p.set_defaults(func=_cmd_doctor)
