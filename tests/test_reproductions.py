@@ -205,3 +205,24 @@ def test_cli_reproduce_writes_the_report(tmp_path, capsys):
     assert "`pycodesign reproduce --items 2`" in text
     assert main(["reproduce", "--items", "12"]) == 2
     assert "items[0]: 12 is out of range" in capsys.readouterr().err
+
+
+def _write_idx(path, arr: np.ndarray):
+    arr = np.ascontiguousarray(arr, dtype=">u1")
+    header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in arr.shape)
+    path.write_bytes(header + arr.tobytes())
+
+
+def test_flow_runs_item1_on_the_users_idx_files(tmp_path):
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    _write_idx(tmp_path / "img.idx", np.rint(d.images * 255 / 16))
+    _write_idx(tmp_path / "lab.idx", d.target)
+    flow = _flow(tmp_path, items=[1], images={"source": "mnist_idx", "mnist_images": str(tmp_path / "img.idx"),
+                                              "mnist_labels": str(tmp_path / "lab.idx"), "image_size": 8})
+    metrics = run_reproductions(flow, new_run_dir(flow), progress=lambda msg: None)
+    it = metrics["items"]["1"]
+    assert it["data_note"] is None and it["data"]["source"].startswith("IDX img.idx")
+    assert all("MNIST (user's IDX files)" in c["claim"] for c in it["claims"])
+    assert f"--mnist-images {tmp_path / 'img.idx'}" in it["claims"][0]["command"]

