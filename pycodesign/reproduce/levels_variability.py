@@ -16,8 +16,8 @@ pair stores ``2x − 1`` weight values; with 2 states they are
 ``{−w_max, 0, +w_max}`` and every weight below ``w_max/2`` rounds to 0 — most
 of a softmax-regression SLP's 650 weights, whose small weights carry its
 templates.  A CNN whose every layer is followed by batch normalisation
-re-scales its pre-activations after each layer and tolerates coarse
-(binary/ternary) weights far better; the study also used MemTorch's
+re-scales its pre-activations after each layer, which can absorb coarse
+(binary/ternary) weights; the study also used MemTorch's
 quantisation of its own mapping, not this one.
 """
 from __future__ import annotations
@@ -94,8 +94,8 @@ def run(ctx: Context) -> dict:
                 "with 2 states a differential pair stores only {-w_max, 0, +w_max}: weights below w_max/2 round to "
                 "0 -- " + ", ".join(f"{100 * np.mean(res['zeroed_at_2_levels']):.0f} % of the weights ({lab})"
                                     for lab, res in nets.items()) + "; the study's batch-normalised CNNs re-scale "
-                "every layer's pre-activations and tolerate ternary weights (and MemTorch quantises with its own "
-                f"mapping). Network matters: the kit's networks need >= "
+                "every layer's pre-activations, which can absorb ternary weights (and MemTorch quantises with its "
+                f"own mapping). Network matters: the kit's networks need >= "
                 + ", ".join(f"{n} ({lab})" for lab, n in need.items())
                 + f" levels to stay within {FLAT_POINTS:g} point of {max(levels)} levels")
         claims.append(Claim(6, "the number of conductance levels barely matters (2 suffice)",
