@@ -15,7 +15,6 @@ row) for ``budget.partitions`` × single/dual side × ``budget.r_wire_ohm``
 """
 from __future__ import annotations
 
-import numpy as np
 
 from ..system import evaluate
 from .claims import DIFFERS, TREND, Claim, pct

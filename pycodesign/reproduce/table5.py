@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+from ..config import Architecture
 from ..nn import classification_report
 from ..system import evaluate
 from .claims import Claim, accuracy_verdict, pct
@@ -49,7 +50,7 @@ DATA_NOTE = (
     "`--mnist-images/--mnist-labels` (or `images: {source: mnist_idx, ...}` in the flow) to run on MNIST.")
 
 
-def qmm_architecture() -> "object":
+def qmm_architecture() -> Architecture:
     """The item-1 architecture: QMM ``aguirre_listing`` cells, dual-side wordlines, 1 Ω wires, 8-bit converters."""
     return reference_architecture(
         mapping={"g_hrs_s": G_HRS_S, "g_lrs_s": G_LRS_S},
