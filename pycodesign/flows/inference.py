@@ -16,8 +16,10 @@ Steps (the flow only orchestrates; the evaluation is
    both through the same integer pipeline (ADC codes, accumulation, ReLU,
    argmax);
 4. the settling latency of layer 1's first tile (a transient);
-5. studies with the solver: accuracy vs ADC bits and vs wire resistance;
-6. ``metrics.json`` (checkpointed after every step), ``report.md`` and plots.
+5. energy, area and latency of the evaluated design (:mod:`pycodesign.costs`);
+6. studies with the solver: accuracy vs ADC bits and vs wire resistance;
+7. ``metrics.json`` (checkpointed after every step), ``report.md`` (with a
+   "Cost" section) and plots.
 
 Optional steps (ngspice, settling, studies, plots) that fail are recorded
 with their error and the run ends ``completed with failures``; the report
@@ -34,7 +36,7 @@ from typing import Literal
 import numpy as np
 
 from ..config import (Architecture, ArraySection, ConvertersSection, MappingSection, NonIdealitySection,
-                      OutputsConfig, Section, TilingSection, option, register_flow)
+                      OutputsConfig, Section, TechnologySection, TilingSection, option, register_flow)
 
 __all__ = ["CrossbarInferenceFlow", "run_crossbar_inference"]
 
@@ -88,7 +90,8 @@ class SimulationSection(Section):
     """How much runs in ngspice and how much in the fast solver."""
 
     spice_images: int | None = option(None, "test images simulated in ngspice (null: all, 0: none)", ge=0)
-    spice_chunk: int | None = option(None, "images per ngspice job (progress granularity; null: one job)", ge=1)
+    spice_chunk: int | None = option(None, "images per ngspice job (progress granularity; null: about ten jobs of "
+                                           "at least 50 images)", ge=1)
     metrics_images: int = option(32, "images used for the electrical metrics", ge=1)
     settling: bool = option(True, "measure the settling latency to 1 % (transient)")
 
@@ -117,6 +120,7 @@ class CrossbarInferenceFlow(Section):
     tiling: TilingSection = option(TilingSection())
     converters: ConvertersSection = option(ConvertersSection())
     nonideal: NonIdealitySection = option(NonIdealitySection())
+    technology: TechnologySection = option(TechnologySection())
     simulation: SimulationSection = option(SimulationSection())
     studies: StudiesSection = option(StudiesSection())
     outputs: OutputsConfig = option(OutputsConfig())
@@ -124,7 +128,7 @@ class CrossbarInferenceFlow(Section):
     def architecture(self) -> Architecture:
         """The architecture this flow evaluates (its own section objects, not copies)."""
         return Architecture(mapping=self.mapping, array=self.array, tiling=self.tiling,
-                            converters=self.converters, nonideal=self.nonideal)
+                            converters=self.converters, nonideal=self.nonideal, technology=self.technology)
 
     def validate(self):
         n_in = self.data.image_size ** 2 + (1 if self.mapping.bias else 0)
@@ -198,6 +202,7 @@ class _Steps:
 def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> dict:
     from ..mapping import adc_bits_needed
     from ..nn import classification_report
+    from ..progress import task as progress_task
     from ..reports import inference as report
     from ..system import evaluate, layer_settling
 
@@ -211,6 +216,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
     step = _Steps(run, metrics, checkpoint, progress)
     arch = flow.architecture()
+    cost = None
     try:
         # 1-2. data and network ---------------------------------------------------------
         t0 = time.perf_counter()
@@ -235,9 +241,10 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             def spice_step():
                 t = time.perf_counter()
                 progress(f"ngspice: {n_spice} test images through {len(net.weights)} layer(s)")
+                chunk = sim.spice_chunk or max(50, -(-n_spice // 10))
                 ev = evaluate(net, arch, x, y, engine="spice", seed=flow.seed, n_images=n_spice,
                               metrics_images=sim.metrics_images, workdir=run.path / "spice",
-                              spice_chunk=sim.spice_chunk, progress=progress)
+                              spice_chunk=chunk, progress=progress)
                 timing["spice_s"] = time.perf_counter() - t
                 rep = classification_report(ev.labels, ev.predictions, n_classes=ds.n_classes)
                 metrics["spice"] = {"n_images": n_spice, "report": rep, "accuracy": rep["accuracy"],
@@ -301,15 +308,33 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
             step("settling", settling_step)
 
-        # 5. studies ------------------------------------------------------------------------
+        # 5. energy, area and latency of the evaluated design (pycodesign.costs) --------------
+
+        def cost_step():
+            from ..costs import costs_of_evaluation
+
+            t = time.perf_counter()
+            r = costs_of_evaluation(solver_ev, name=flow.name)
+            metrics["costs"] = r.to_dict()
+            timing["costs_s"] = time.perf_counter() - t
+            progress(f"costs: {r.energy_j * 1e9:.4g} nJ/inference, {r.area_mm2:.4g} mm^2, "
+                     f"{r.latency_s * 1e9:.4g} ns at {flow.technology.node_nm} nm")
+            checkpoint()
+            return r
+
+        cost = step("costs", cost_step)
+
+        # 6. studies ------------------------------------------------------------------------
         studies: dict = {"adc_bits": [], "r_wire_ohm": []}
         metrics["studies"] = studies
 
         def study(key, values, change):
             t = time.perf_counter()
-            for value in values:
-                ev = evaluate(net, change(value), x, y, engine="solver", seed=flow.seed)
-                studies[key].append({key: value, "accuracy": ev.accuracy})
+            with progress_task(progress, f"study: accuracy vs {key}", len(values), unit="point") as advance:
+                for value in values:
+                    ev = evaluate(net, change(value), x, y, engine="solver", seed=flow.seed)
+                    studies[key].append({key: value, "accuracy": ev.accuracy})
+                    advance()
             timing[f"study_{key}_s"] = time.perf_counter() - t
             progress(f"study: accuracy vs {key} " + ", ".join(f"{s[key]:g}: {s['accuracy']:.3f}"
                                                               for s in studies[key]))
@@ -320,32 +345,53 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
         step("study_r_wire_ohm", lambda: study("r_wire_ohm", flow.studies.r_wire_ohm, lambda r: arch.replace(
             array=arch.array.replace(r_row_ohm=r, r_col_ohm=r))))
 
-        # 6. plots --------------------------------------------------------------------------
+        # 7. plots --------------------------------------------------------------------------
         if flow.outputs.plots:
             def plot_step():
-                plots.append(report.plot_conductance_maps(layers, run.file("conductance_maps.png")).name)
-                plots.append(report.plot_study(studies["adc_bits"], "adc_bits", run.file("accuracy_vs_adc_bits.png"),
-                                               xlabel="ADC bits", title="Accuracy vs ADC resolution",
-                                               software_accuracy=sw["accuracy"]).name)
-                plots.append(report.plot_study(studies["r_wire_ohm"], "r_wire_ohm",
-                                               run.file("accuracy_vs_wire_resistance.png"),
-                                               xlabel="wire segment resistance [Ohm]",
-                                               title="Accuracy vs wire resistance",
-                                               software_accuracy=sw["accuracy"]).name)
+                cap = report.conditions(flow)
+                plots.append(report.plot_conductance_maps(layers, run.file("conductance_maps.png"), what="target",
+                                                          caption=cap).name)
+                spice_pts = [(flow.converters.adc_bits, metrics["spice"]["accuracy"])] \
+                    if "spice" in metrics and flow.converters.adc_bits else []
+                plots.append(report.plot_study(
+                    studies["adc_bits"], "adc_bits", run.file("accuracy_vs_adc_bits.png"), xlabel="ADC bits",
+                    title="Accuracy vs ADC resolution", software_accuracy=sw["accuracy"], chance=1 / ds.n_classes,
+                    spice_points=spice_pts, spice_images=n_spice, design_value=flow.converters.adc_bits, caption=cap).name)
+                r_design = flow.array.r_row_ohm if flow.array.r_row_ohm == flow.array.r_col_ohm else None
+                spice_pts = [(r_design, metrics["spice"]["accuracy"])] \
+                    if "spice" in metrics and r_design is not None else []
+                plots.append(report.plot_study(
+                    studies["r_wire_ohm"], "r_wire_ohm", run.file("accuracy_vs_wire_resistance.png"),
+                    xlabel="wire segment resistance, rows and columns [Ohm]", title="Accuracy vs wire resistance",
+                    software_accuracy=sw["accuracy"], chance=1 / ds.n_classes, spice_points=spice_pts,
+                    spice_images=n_spice, design_value=r_design, log_x=True, caption=cap).name)
                 engines = [("fast solver", solver_ev.layers[-1].outputs_a)]
                 if spice_ev is not None:
                     engines.append(("ngspice", spice_ev.layers[-1].outputs_a))
-                plots.append(report.plot_output_currents(engines, run.file("output_currents.png")).name)
+                plots.append(report.plot_output_currents(engines, run.file("output_currents.png"),
+                                                         full_scale_a=solver_ev.layers[-1].adc_full_scale_a,
+                                                         caption=cap).name)
                 panels = [("software", np.asarray(sw["confusion_matrix"]))]
                 if spice_ev is not None:
-                    panels.append((f"ngspice ({n_spice} images)", np.asarray(metrics["spice"]["report"]["confusion_matrix"])))
+                    panels.append(("ngspice", np.asarray(metrics["spice"]["report"]["confusion_matrix"])))
                 panels.append(("fast solver", np.asarray(metrics["solver"]["report"]["confusion_matrix"])))
-                plots.append(report.plot_confusion_matrices(panels, run.file("confusion_matrix.png")).name)
+                plots.append(report.plot_confusion_matrices(panels, run.file("confusion_matrix.png"),
+                                                            caption=cap).name)
+                if cost is not None:
+                    from ..costs import plot_cost_breakdown
+
+                    plots.append(plot_cost_breakdown(cost, run.file("cost_breakdown.png"),
+                                                     title=f"{flow.name}: energy and area by component").name)
 
             step("plots", plot_step)
         metrics["complete"] = True
     finally:
         timing["total_s"] = time.perf_counter() - t_all
         checkpoint()
-        run.file("report.md").write_text(report.inference_report(flow, metrics, plots=plots))
+        text = report.inference_report(flow, metrics, plots=plots)
+        if cost is not None:
+            from ..costs import markdown_report
+
+            text += "\n" + markdown_report(cost)
+        run.file("report.md").write_text(text)
     return metrics

@@ -53,6 +53,9 @@ from ..config.architecture import Architecture
 from ..config.core import ConfigError
 from ..devices import get_model, reachable_conductance_range, state_for_conductance
 from ..mapping import MappedWeights, map_weights
+from ..nn.metrics import confusion_matrix
+from ..progress import Progress
+from ..progress import task as progress_task
 from ..rtl import models as rtl_models
 from .tiles import TilePlan, accumulator_bits_needed, plan_tiles
 
@@ -416,16 +419,19 @@ class _LayerRun:
 
                 chunk = n if not spice_chunk else int(spice_chunk)
                 parts = []
-                for j, s0 in enumerate(range(0, n, chunk)):
-                    wd = None
-                    if workdir is not None:
-                        name = f"layer{self.k + 1}" + (f"_tile{ri}_{ci}" if self.plan.n_tiles > 1 else "")
-                        wd = workdir / (name if chunk >= n else f"{name}_{j:03d}")
-                    r = simulate(spec, vt[s0:s0 + chunk], workdir=wd)
-                    parts.append(r.column_currents)
-                    if wd is not None:
-                        files.setdefault("spice", []).append(r.files)
-                    progress(f"{tag}: {min(s0 + chunk, n)}/{n} images simulated by ngspice")
+                with progress_task(progress, f"{tag}: ngspice", n, unit="image") as advance:
+                    for j, s0 in enumerate(range(0, n, chunk)):
+                        wd = None
+                        if workdir is not None:
+                            name = f"layer{self.k + 1}" + (f"_tile{ri}_{ci}" if self.plan.n_tiles > 1 else "")
+                            wd = workdir / (name if chunk >= n else f"{name}_{j:03d}")
+                        r = simulate(spec, vt[s0:s0 + chunk], workdir=wd)
+                        parts.append(r.column_currents)
+                        if wd is not None:
+                            files.setdefault("spice", []).append(r.files)
+                        advance(min(chunk, n - s0))
+                        if not isinstance(progress, Progress):
+                            progress(f"{tag}: {min(s0 + chunk, n)}/{n} images simulated by ngspice")
                 cols = np.concatenate(parts)
             clean = cols
             if self.arch.nonideal.read_noise_sigma > 0:
@@ -649,9 +655,7 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
         results.append(layer)
         seconds[f"layer{k + 1}"] = time.perf_counter() - t0
     pred = rtl_models.argmax_rows(results[-1].codes)
-    n_cls = int(max(int(ys.max()) + 1, results[-1].codes.shape[1]))
-    conf = np.zeros((n_cls, n_cls), dtype=np.int64)
-    np.add.at(conf, (ys, pred), 1)
+    conf = confusion_matrix(ys, pred, n_classes=int(max(int(ys.max()) + 1, results[-1].codes.shape[1], 2)))
     acc_v = float(np.mean(pred == ys))
     seconds["total"] = time.perf_counter() - t_all
     say(f"accuracy {acc_v:.4f} ({engine}; ideal read of the same mapping: {float(np.mean(ideal_pred == ys)):.4f})")
