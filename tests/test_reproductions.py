@@ -226,3 +226,21 @@ def test_flow_runs_item1_on_the_users_idx_files(tmp_path):
     assert it["data_note"] is None and it["data"]["source"].startswith("IDX img.idx")
     assert all("MNIST (user's IDX files)" in c["claim"] for c in it["claims"])
     assert f"--mnist-images {tmp_path / 'img.idx'}" in it["claims"][0]["command"]
+
+
+def test_a_failing_item_is_recorded_and_the_others_are_reported(tmp_path, monkeypatch):
+    from pycodesign.reproduce import ITEMS
+
+    def boom(ctx):
+        raise RuntimeError("item 2 broke on purpose")
+
+    monkeypatch.setitem(ITEMS, 2, boom)
+    flow = _flow(tmp_path, items=[2, 9])
+    run = new_run_dir(flow)
+    metrics = run_reproductions(flow, run, progress=lambda msg: None)
+    assert not metrics["complete"] and list(metrics["items"]) == ["9"]
+    text = (run.path / "reproductions.md").read_text()
+    assert "## 2. " in text and "**Not computed**: RuntimeError: item 2 broke on purpose" in text
+    assert "## 9. " in text and "| 9 | Stanford-PKU" in text
+    assert run.finish() == "completed with failures"
+    assert (run.path / "checkpoints" / "item9.json").is_file()

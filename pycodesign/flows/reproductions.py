@@ -24,7 +24,6 @@ Every random draw is seeded from ``seed`` (training; non-ideality seeds
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -201,7 +200,13 @@ def load_table(flow: ReproductionsFlow):
 
 
 def run_reproductions(flow: ReproductionsFlow, run, progress=print) -> dict:
-    """Run the selected items into ``run`` (a :class:`pycodesign.results.RunDir`); returns the metrics."""
+    """Run the selected items into ``run`` (a :class:`pycodesign.results.RunDir`); returns the metrics.
+
+    Each item is an optional step of the run (``run.step``): a failed item is
+    recorded with its error (traceback under ``logs/``), the others go on and
+    the run ends ``completed with failures``; each finished item is also
+    checkpointed (``checkpoints/item<k>.json``).  Loading the data is required.
+    """
     from ..reports import reproductions as report
     from ..reproduce import ITEMS, Context
 
@@ -213,32 +218,15 @@ def run_reproductions(flow: ReproductionsFlow, run, progress=print) -> dict:
     plots: dict = {}
 
     def checkpoint():
+        metrics["steps"] = [st.to_dict() for st in run.steps]
         run.write_json("metrics.json", {**metrics, "timing_s": timing})
-
-    def step(name, fn, *, required=False):
-        t0 = time.perf_counter()
-        try:
-            out = fn()
-        except Exception as exc:  # noqa: BLE001 - record, then continue (optional) or re-raise (required)
-            metrics["steps"].append({"name": name, "status": "failed", "required": required,
-                                     "error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0})
-            with (run.path / "errors.log").open("a") as fh:
-                fh.write(f"--- step {name}\n{traceback.format_exc()}\n")
-            progress(f"step {name} FAILED: {type(exc).__name__}: {exc}")
-            checkpoint()
-            if required:
-                raise
-            return None
-        timing[f"{name}_s"] = time.perf_counter() - t0
-        metrics["steps"].append({"name": name, "status": "ok", "required": required,
-                                 "seconds": timing[f"{name}_s"]})
-        return out
 
     try:
         # 1. data first: bad files are refused before any simulation
         t0 = time.perf_counter()
-        images = load_images(flow)
-        table = load_table(flow)
+        with run.step("data", required=True):
+            images = load_images(flow)
+            table = load_table(flow)
         timing["data_s"] = time.perf_counter() - t0
         metrics["data"] = {"images": images.describe(), "tabular": {k: v for k, v in table.describe().items()
                                                                      if k != "feature_names"}}
@@ -253,24 +241,30 @@ def run_reproductions(flow: ReproductionsFlow, run, progress=print) -> dict:
         # 2. the items
         for k in sorted(flow.items):
             progress(f"item {k}: {report.SECTION_TITLES[k]}")
-            result = step(f"item{k}", lambda k=k: ITEMS[k](ctx))
-            if result is not None:
+            t0 = time.perf_counter()
+            with run.step(f"item{k}") as st:
+                result = ITEMS[k](ctx)
+            timing[f"item{k}_s"] = time.perf_counter() - t0
+            if st.ok:
                 metrics["items"][str(k)] = result
+                run.checkpoint(f"item{k}", result)
                 for c in result["claims"]:
                     progress(f"  [{c['verdict']}] {c['claim']}: {c['kit_value']}")
+            else:
+                progress(f"item {k} FAILED: {st.error}")
             checkpoint()
 
         # 3. plots
         if flow.outputs.plots:
             for k, (fn, fname) in report.PLOTTERS.items():
                 if str(k) in metrics["items"]:
-                    done = step(f"plot_item{k}", lambda fn=fn, k=k, fname=fname: fn(metrics["items"][str(k)],
-                                                                                     run.file(fname)))
-                    if done is not None:
+                    with run.step(f"plot_item{k}") as st:
+                        fn(metrics["items"][str(k)], run.file(fname))
+                    if st.ok:
                         plots[k] = fname
         metrics["claims"] = [c for k in sorted(metrics["items"], key=int) for c in metrics["items"][k]["claims"]]
         metrics["plots"] = plots
-        metrics["complete"] = all(s["status"] == "ok" for s in metrics["steps"])
+        metrics["complete"] = all(st.ok for st in run.steps)
     finally:
         timing["total_s"] = time.perf_counter() - t_all
         checkpoint()
