@@ -1,9 +1,10 @@
-"""Command line: ``pycodesign run | check | runs | doctor | hdl | models | describe``.
+"""Command line: ``pycodesign run | check | runs | reproduce | doctor | hdl | models | describe``.
 
 Exit codes of ``run`` and ``check``: 0 complete (or valid), 1 failed, 2 bad
 input (configuration, names, results folder), 3 a required tool is missing,
 4 completed with failures (an optional step failed; the rest is kept),
-130/143 interrupted by Ctrl-C/SIGTERM.
+130/143 interrupted by Ctrl-C/SIGTERM.  ``reproduce`` runs the ``reproductions`` flow as ``run`` does
+(same exit codes).
 """
 from __future__ import annotations
 
@@ -90,17 +91,22 @@ def _cmd_check(args) -> int:
 
 def _cmd_run(args) -> int:
     """Run a flow (``pycodesign.run_flow``) and turn its outcome into an exit code."""
+    if args.dry_run:
+        return _cmd_check(args)
+    return _execute(args.flow, args)
+
+
+def _execute(flow, args) -> int:
+    """Run a flow file or configuration with the CLI's options; the exit code of its outcome."""
     from . import toolchain
     from .api import run_flow
     from .config import ConfigError
     from .progress import Progress
 
-    if args.dry_run:
-        return _cmd_check(args)
     progress = Progress(quiet=args.quiet)
     try:
-        result = run_flow(args.flow, out=args.out, name=args.name, overwrite=args.overwrite,
-                          overrides=args.set or (), progress=progress, keep_figures=False,
+        result = run_flow(flow, out=args.out, name=args.name, overwrite=args.overwrite,
+                          overrides=getattr(args, "set", None) or (), progress=progress, keep_figures=False,
                           warn=lambda w: _err(f"warning: {w}"))
     except ConfigError as exc:
         _err(f"error: {exc}")
@@ -294,6 +300,33 @@ def _network_for_costs(flow):
     return net
 
 
+def _cmd_reproduce(args) -> int:
+    """``pycodesign reproduce``: the ``kind: reproductions`` flow from options, run like ``pycodesign run``."""
+    from .config import ConfigError
+    from .flows import flow_from_dict
+
+    data = {"kind": "reproductions", "name": "reproductions_full" if args.full else "reproductions",
+            "seed": args.seed, "budget": {"preset": "full" if args.full else "default"}}
+    if args.items:
+        data["items"] = args.items
+    if args.mnist_images or args.mnist_labels:
+        data["images"] = {"source": "mnist_idx", "mnist_images": args.mnist_images,
+                          "mnist_labels": args.mnist_labels, "image_size": args.image_size}
+    if args.csv or args.label_column is not None:
+        label = args.label_column
+        data["tabular"] = {"source": "csv", "csv_path": args.csv,
+                           "label_column": int(label) if label is not None and label.lstrip("-").isdigit() else label}
+    try:  # checked here so that errors name the options, not a temporary file
+        flow = flow_from_dict(data, file="pycodesign reproduce")
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    if args.dry_run:
+        print(f"ok: pycodesign reproduce: a valid reproductions flow (budget {flow.budget.preset})")
+        return EXIT_OK
+    return _execute(flow, args)
+
+
 def _cmd_hdl(args) -> int:
     from .rtl.generate import main_hdl
 
@@ -395,6 +428,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("flow", help="crossbar_inference flow YAML file")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key, as with `run`")
     p.set_defaults(func=_cmd_costs)
+
+
+    p = sub.add_parser("reproduce", help="reproduce the source papers' claims (issue 13) into reproductions.md")
+    p.add_argument("--full", action="store_true", help="the full budget (the real numbers; longer) instead of the "
+                                                       "default one (a few minutes)")
+    p.add_argument("--items", type=int, nargs="+", metavar="K", help="items to run (1-9; default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the training and every draw (default 0)")
+    p.add_argument("--mnist-images", help="MNIST IDX image file (item 1 and the image studies run on MNIST)")
+    p.add_argument("--mnist-labels", help="MNIST IDX label file")
+    p.add_argument("--image-size", type=int, default=8, help="MNIST down-scaled to n x n (default 8)")
+    p.add_argument("--csv", help="CSV table for item 3 instead of the breast-cancer set (e.g. PIMA diabetes)")
+    p.add_argument("--label-column", help="label column of --csv: header name or 0-based index")
+    p.add_argument("--out", help="parent folder for the results folder (default: results)")
+    p.add_argument("--name", help="results folder name (default: reproductions[_full]-<timestamp>)")
+    p.add_argument("--overwrite", action="store_true", help="reuse an existing results folder of that name")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--dry-run", action="store_true", help="check everything (as `pycodesign check`) and stop")
+    p.set_defaults(func=_cmd_reproduce)
 
     p = sub.add_parser("doctor", help="check the external tools for real and print a status table")
     p.set_defaults(func=_cmd_doctor)

@@ -166,7 +166,7 @@ def test_batch_and_in_process_engines_agree():
     ({"v_on": 0.1}, r"vteam: parameter 'v_on' = 0.1 is out of range; allowed: a real number in \(-inf, 0\) V"),
     ({"v_off": 0.0}, r"parameter 'v_off' = 0.0 is out of range"),
     ({"k_on": 1.0}, r"parameter 'k_on' = 1.0 is out of range"),
-    ({"alpha_off": 0.5}, r"parameter 'alpha_off' = 0.5 is out of range"),
+    ({"alpha_off": 0.0}, r"parameter 'alpha_off' = 0.0 is out of range; allowed: a real number in \(0, inf\)"),
     ({"iv_relation": 2}, r"parameter 'iv_relation' = 2 is out of range"),
     ({"du_step": 0.0}, r"parameter 'du_step' = 0.0 is out of range"),
     ({"r_on": 2e4}, r"vteam: r_on must be below r_off"),

@@ -10,6 +10,7 @@ from .characterize import run_characterize
 from .dispatch import (RUNNERS, check_plain_data, flow_class, flow_from_dict, flow_kinds, load_flow,
                        runner_for)
 from .inference import run_crossbar_inference
+from .reproductions import run_reproductions
 from .sweep import run_sweep
 
 __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow", "check_plain_data", "runner_for"]
@@ -18,5 +19,6 @@ __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow",
 RUNNERS.update({
     "characterize": (run_characterize, ("ngspice", "openvaf")),
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
+    "reproductions": (run_reproductions, ("ngspice", "openvaf")),
     "sweep": (run_sweep, ("ngspice", "openvaf")),
 })

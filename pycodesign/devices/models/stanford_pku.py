@@ -1,8 +1,16 @@
 """Stanford-PKU metal-oxide RRAM model (registry name ``stanford_pku``).
 
-Guan, Yu, Wong, IEEE EDL 33(10) 2012; Jiang et al., IEEE TED 63(5) 2016;
-Stanford RRAM Verilog-A model v1.0.0 (nanoHUB, doi:10.4231/D37H1DN48), whose
-HfOx parameters are the defaults (preset ``stanford_v1_hfox``).
+What is implemented, exactly: the Stanford University RRAM Verilog-A model
+v1.0.0 (Z. Jiang, H.-S. P. Wong, nanoHUB 2014, doi:10.4231/D37H1DN48) in its
+standard mode (``model_switch = 0``), i.e. the gap model of Guan, Yu & Wong,
+IEEE EDL 33(10), 1405 (2012), with one activation energy, a static local
+temperature ``T = T0 + V I Rth`` and no cycle-to-cycle gap noise; its HfOx
+parameters are the defaults (preset ``stanford_v1_hfox``).  Not implemented:
+v1.0.0's dynamic mode (``model_switch = 1``, a random gap term
+``deltaGap0 N(0, 1) / (1 + exp((T_crit - T)/T_smth))`` needing
+``$rdist_normal``) and whatever Jiang et al., IEEE TED 63(5), 1884 (2016) add
+to the v1.0.0 form; that paper is cited as the model family's journal
+description, not as the source of these equations.
 
 Equations (``veriloga/stanford_pku.va`` states them and every change from
 v1.0.0)::
@@ -44,7 +52,8 @@ __all__ = ["StanfordPkuReference", "MODELS", "STANFORD_V1_HFOX", "Q_E", "K_B"]
 Q_E = 1.602176634e-19
 K_B = 1.380649e-23
 
-_V1 = "Stanford RRAM Verilog-A model v1.0.0 (Jiang & Wong, nanoHUB 2014, doi:10.4231/D37H1DN48); Jiang et al., IEEE TED 63(5) 2016"
+_V1 = ("Stanford RRAM Verilog-A model v1.0.0, standard mode (Jiang & Wong, nanoHUB 2014, doi:10.4231/D37H1DN48; "
+       "equations of Guan, Yu, Wong, IEEE EDL 33(10) 2012)")
 _KIT = "pycodesign choice (not in v1.0.0); see veriloga/stanford_pku.va"
 
 #: The v1.0.0 HfOx parameter set (model parameters only).
@@ -138,7 +147,7 @@ def _v_threshold(p: Mapping[str, float]) -> float:
 MODELS = [
     DeviceModel(
         name="stanford_pku",
-        title="Stanford-PKU metal-oxide RRAM model (Guan/Yu/Wong 2012; Jiang et al., IEEE TED 2016)",
+        title="Stanford-PKU metal-oxide RRAM model v1.0.0, standard mode (Guan/Yu/Wong, IEEE EDL 2012)",
         va_file="stanford_pku.va",
         module="pcd_stanford_pku",
         params=_params(),
@@ -169,7 +178,9 @@ MODELS = [
             (lambda p: p["gap_smooth"] <= 0.1 * (p["gap_max"] - p["gap_min"]),
              "gap_smooth must not exceed a tenth of gap_max - gap_min"),
         ),
-        citation=("X. Guan, S. Yu, H.-S. P. Wong, IEEE EDL 33(10), 1405 (2012); Z. Jiang et al., IEEE TED 63(5), "
-                  "1884 (2016); Stanford RRAM model v1.0.0, doi:10.4231/D37H1DN48"),
+        citation=("Stanford RRAM Verilog-A model v1.0.0, standard mode (model_switch = 0; Z. Jiang, H.-S. P. Wong, "
+                  "nanoHUB 2014, doi:10.4231/D37H1DN48), the gap model of X. Guan, S. Yu, H.-S. P. Wong, IEEE EDL "
+                  "33(10), 1405 (2012); not implemented: v1.0.0's cycle-to-cycle gap noise (model_switch = 1) and "
+                  "the additions of Z. Jiang et al., IEEE TED 63(5), 1884 (2016)"),
     ),
 ]

@@ -30,14 +30,26 @@ study — ``v_off = 0.5 V, v_on = -0.53 V, R_off = 2.5 kOhm, R_on = 100 Ohm,
 k_off = 4.03e-8 m/s, k_on = -80 m/s, D = 10 nm, alpha_off = 1, alpha_on = 3``.
 The exponents: Baokar & He ("Memristive Neural Networks Application in
 Predicting of Health Disorders", Table 2) list alpha_on = 1, alpha_off = 3,
-MemTorch (Lammie et al., Neurocomputing 485, 124, 2022; ``docs/CaseStudy.ipynb``
-of the MemTorch repository) uses alpha_off = 1, alpha_on = 3.  The VTEAM
-paper's own table could not be consulted here (no access to the paper); the
-kit ships MemTorch's values — the only ones it could check in source, from
-the group that ran the Pt/Hf/Ti case study (MemTorch's generic VTEAM defaults
-also pair alpha_off = 1 with alpha_on = 3) — and records the discrepancy.
-The preset adds the Kvatinsky window (``w_c = 0.1 nm``, ``a_on = 0.5 nm``,
-``a_off = 9.5 nm``), which MemTorch replaces by a hard clip.
+MemTorch (Lammie et al., Neurocomputing 485, 124, 2022; the case-study
+notebook ``memtorch/examples/legacy/CaseStudy.ipynb`` of the MemTorch
+repository) uses alpha_off = 1, alpha_on = 3.  The VTEAM paper's own table
+could not be consulted here (no access to the paper); the kit ships
+MemTorch's values — the only ones it could check in source, from the group
+that ran the Pt/Hf/Ti case study (MemTorch's generic VTEAM defaults also pair
+alpha_off = 1 with alpha_on = 3) — and records the discrepancy;
+``pycodesign reproduce --items 8`` simulates both pairings side by side.
+
+**The windows are the kit's addition.**  MemTorch's case study runs VTEAM
+without a window function: its ``VTEAM.simulate`` integrates ``dx/dt`` with a
+forward-Euler step and clips ``x`` to ``[0, D]``.  The preset adds the
+Kvatinsky windows (``w_c = 0.1 nm``, ``a_on = 0.5 nm``, ``a_off = 9.5 nm``) so
+that the state stays bounded smoothly inside the solver (a hard clip is not
+differentiable); for ``x`` between ``a_on + 5 w_c = 1 nm`` and ``a_off - 5 w_c
+= 9 nm`` the windows are within 0.7 % of 1 and the rate is MemTorch's.
+
+The exponents' range: VTEAM accepts any ``alpha > 0`` (fitted exponents below
+1 included; ``veriloga/vteam.va`` states how the unbounded slope at the
+threshold is handled); TEAM keeps ``alpha >= 1`` (``veriloga/team.va``).
 
 The set is extremely stiff (ON switching at -1 V takes ~0.2 ns, OFF
 switching at +1 V ~0.25 s).  Both models register ``tran_options =
@@ -67,9 +79,11 @@ _KIT = "kit choice"
 _ILLUSTRATIVE = "kit's balanced illustrative set (equal set/reset kinetics), not a device fit"
 #: Where the ``pt_hf_ti`` values come from.
 PT_HF_TI_SOURCE = ("Pt/Hf/Ti VTEAM fit as used by Lammie et al., MemTorch, Neurocomputing 485, 124 (2022), "
-                   "case study (docs/CaseStudy.ipynb); Kvatinsky window added by the kit")
+                   "case study (memtorch/examples/legacy/CaseStudy.ipynb, run without a window); "
+                   "Kvatinsky windows added by the kit")
 
-#: VTEAM fit of the Pt/Hf/Ti ReRAM device (MemTorch case study) plus the kit's Kvatinsky window.
+#: VTEAM fit of the Pt/Hf/Ti ReRAM device (MemTorch case study) plus the kit's Kvatinsky windows
+#: (a_on, a_off, w_c: not in MemTorch, which clips x to [0, D]).
 PT_HF_TI: dict[str, float] = {
     "r_on": 100.0, "r_off": 2.5e3, "v_on": -0.53, "v_off": 0.5, "k_on": -80.0, "k_off": 4.03e-8,
     "alpha_on": 3.0, "alpha_off": 1.0, "x_on": 0.0, "x_off": 10e-9,
@@ -139,12 +153,16 @@ _COMMON_CONSTRAINTS = (
 )
 
 
-def _shared_params(d: Mapping[str, float], src: Mapping[str, str]) -> tuple[Param, ...]:
+def _shared_params(d: Mapping[str, float], src: Mapping[str, str], *, alpha_low: float,
+                   alpha_low_open: bool) -> tuple[Param, ...]:
+    """Parameters common to TEAM and VTEAM; the exponents' lower bound is the model's (its Verilog-A range)."""
     return (
         Param("k_on", d["k_on"], "m/s", "ON rate constant (< 0)", high=0, high_open=True, source=src["k"]),
         Param("k_off", d["k_off"], "m/s", "OFF rate constant (> 0)", low=0, low_open=True, source=src["k"]),
-        Param("alpha_on", d["alpha_on"], "", "ON rate exponent", low=1, source=src["alpha"]),
-        Param("alpha_off", d["alpha_off"], "", "OFF rate exponent", low=1, source=src["alpha"]),
+        Param("alpha_on", d["alpha_on"], "", "ON rate exponent", low=alpha_low, low_open=alpha_low_open,
+              source=src["alpha"]),
+        Param("alpha_off", d["alpha_off"], "", "OFF rate exponent", low=alpha_low, low_open=alpha_low_open,
+              source=src["alpha"]),
         Param("x_on", d["x_on"], "m", "state at R_on", source=src["x"]),
         Param("x_off", d["x_off"], "m", "state at R_off (D = x_off - x_on)", source=src["x"]),
         Param("a_on", d["a_on"], "m", "ON window position (Kvatinsky window)", source=_KIT + ": x_on + 5 w_c"),
@@ -187,7 +205,7 @@ def _vteam_params() -> tuple[Param, ...]:
               source=_ILLUSTRATIVE),
         Param("v_off", d["v_off"], "V", "OFF (reset) threshold voltage (> 0)", low=0, low_open=True,
               instance=True, source=_ILLUSTRATIVE),
-    ) + _shared_params(d, src)
+    ) + _shared_params(d, src, alpha_low=0.0, alpha_low_open=True)
 
 
 def _team_params() -> tuple[Param, ...]:
@@ -203,7 +221,7 @@ def _team_params() -> tuple[Param, ...]:
               source=_MATLAB + " (Simmons tunnel-barrier i_on = 8.9 uA, as a negative current)"),
         Param("i_off", d["i_off"], "A", "OFF (reset) threshold current (> 0)", low=0, low_open=True,
               instance=True, source=_MATLAB + " (Simmons tunnel-barrier i_off = 115 uA)"),
-    ) + _shared_params(d, src)
+    ) + _shared_params(d, src, alpha_low=1.0, alpha_low_open=False)
 
 
 def _bounds(p: Mapping[str, float]) -> tuple[float, float]:
