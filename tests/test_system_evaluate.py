@@ -252,3 +252,12 @@ def test_qmm_engines_agree_and_settling(digits, slp):
                    n_images=2)
     st = layer_settling(lin.layers[0], engine="solver")
     assert st.engine == "solver" and 0 < st.latency_s < 1e-8 and lin.layers[0].settling is st
+
+
+def test_adc_range_fraction_scales_the_automatic_full_scale(digits, slp):
+    base = _arch(converters={"adc_bits": 6})
+    full = evaluate(slp, base, digits.x_test, digits.y_test, n_images=100).layers[0]
+    half = evaluate(slp, base.replace(converters=base.converters.replace(adc_range_fraction=0.5)), digits.x_test,
+                    digits.y_test, n_images=100).layers[0]
+    assert half.adc_full_scale_a == pytest.approx(0.5 * full.adc_full_scale_a)
+    assert half.lsb_a == pytest.approx(0.5 * full.lsb_a) and half.adc_clipped_fraction >= full.adc_clipped_fraction

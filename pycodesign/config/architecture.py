@@ -43,7 +43,9 @@ follows it; :mod:`pycodesign.system` implements it):
   ``converters.adc_full_scale_a`` for the output layer when given; otherwise
   the largest current any ADC input can carry for inputs in [0, V_READ] in
   the parasitic-free tiles with the *mapped* (target) conductances, the
-  maximum over the layer's tiles — no tile clips for a nominal array.
+  maximum over the layer's tiles — no tile clips for a nominal array —
+  times ``converters.adc_range_fraction`` (1 by default; smaller trades
+  clipping of the largest currents for a finer LSB).
   A hidden layer whose ADCs feed the ReLU directly (one row tile) spends its
   codes on the activation's range instead: full scale = the current that
   stands for the trained ReLU bound ``relu_max`` (beyond it the ReLU clips
@@ -300,6 +302,9 @@ class ConvertersSection(Section):
     adc_full_scale_a: float | None = option(
         None, "output layer's ADC full scale (null: the largest current an ADC input can carry, see "
               "pycodesign.config.architecture)", unit="A", gt=0)
+    adc_range_fraction: float = option(
+        1.0, "automatic full scales are this fraction of the largest possible current: below 1 the LSB is finer "
+             "and the rare largest currents clip (a range study, as MemTorch's ADC overflow)", gt=0, le=1)
 
 
 @dataclass

@@ -394,7 +394,8 @@ class _LayerRun:
                 w = float(np.max(np.maximum(np.sum(np.clip(gd, 0, None), axis=0),
                                             np.sum(np.clip(-gd, 0, None), axis=0))))
             worst = max(worst, w)
-        return self.v_read * worst if worst > 0 else self.v_read * m.g_max
+        fs = self.v_read * worst if worst > 0 else self.v_read * m.g_max
+        return fs * self.arch.converters.adc_range_fraction
 
     def run(self, v: np.ndarray, *, engine: str, adc_full_scale_a: float | None, workdir: Path | None,
             spice_chunk: int | None, metrics_images: int | None, progress: Callable[[str], None]):
