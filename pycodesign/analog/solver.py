@@ -549,27 +549,23 @@ def _kron_reduce(A: sp.csr_matrix, row: np.ndarray, col: np.ndarray, keep: np.nd
 
 
 class _Coupling:
-    """A sparse coupling block applied to dense right-hand sides with little overhead.
+    """A coupling block between consecutive blocks, applied to dense right-hand sides cheaply.
 
     Crossbar couplings between consecutive cell rows (columns) have at most
     one entry per row (a bitline or wordline segment): those apply as a
-    gather and a scaled subtraction; anything else goes through scipy.
+    gather and a scaled subtraction; anything else as a dense product.
     """
 
-    def __init__(self, C: sp.spmatrix):
-        C = sp.csr_matrix(C)
-        C.sum_duplicates()
-        C.eliminate_zeros()
-        per_row = np.diff(C.indptr)
-        self.shape = C.shape
-        self.empty = C.nnz == 0
-        self.gather = bool(np.all(per_row <= 1))
-        if self.gather:
-            self.rows = np.flatnonzero(per_row)
-            self.cols = C.indices.astype(np.int64)
-            self.vals = C.data[:, None]
-        else:
-            self.C = C
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]):
+        self.shape = shape
+        self.empty = len(vals) == 0
+        self.gather = len(np.unique(rows)) == len(rows)
+        self.rows, self.cols, self.vals = rows, cols, vals[:, None]
+        self.dense = np.zeros(shape)
+        self.dense[rows, cols] = vals
+
+    def transpose(self) -> "_Coupling":
+        return _Coupling(self.cols, self.rows, self.vals[:, 0], self.shape[::-1])
 
     def subtract(self, y: np.ndarray, x: np.ndarray) -> None:
         """``y -= C @ x`` in place."""
@@ -578,14 +574,14 @@ class _Coupling:
         if self.gather:
             y[self.rows] -= self.vals * x[self.cols]
         else:
-            y -= self.C @ x
+            y -= self.dense @ x
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         if self.gather:
             out = np.zeros((self.shape[0], x.shape[1]))
             out[self.rows] = self.vals * x[self.cols]
             return out
-        return np.asarray(self.C @ x) if not self.empty else np.zeros((self.shape[0], x.shape[1]))
+        return self.dense @ x
 
 
 class _BlockTridiagonal:
@@ -603,34 +599,64 @@ class _BlockTridiagonal:
     Raises
     ------
     _NotSuited
-        When a pivot block is not positive definite.
+        When a pivot block is not positive definite, or the matrix couples
+        blocks that are not neighbours.
     """
 
-    def __init__(self, A: sp.csr_matrix, bounds: np.ndarray, n_border: int):
-        A = sp.csr_matrix(A)
+    def __init__(self, A: sp.spmatrix, bounds: np.ndarray, n_border: int):
+        A = sp.coo_matrix(A)
+        A.sum_duplicates()
+        n = A.shape[0]
         nb = len(bounds) - 1
         e0 = int(bounds[-1])
         self.bounds, self.nb, self.ne = bounds, nb, int(n_border)
         self.inv, self.C, self.Ct, self.E = [], [], [], []  # C[b]: block b -> b + 1
-        border = A[e0:, e0:].toarray() if self.ne else None
+        # Every entry to its block pair in one pass (slicing the sparse matrix per block
+        # costs ~100 µs a slice).
+        sizes = np.diff(bounds)
+        blk = np.full(n, nb, dtype=np.int64)  # border nodes: nb
+        blk[:e0] = np.repeat(np.arange(nb), sizes)
+        loc = np.arange(n) - np.r_[bounds[:-1], e0][blk]
+        r, c, v = A.row, A.col, A.data
+        br, bc = blk[r], blk[c]
+        inner = (br < nb) & (bc < nb)
+        if np.any(np.abs(br[inner] - bc[inner]) > 1):
+            raise _NotSuited("the matrix couples blocks that are not neighbours")
+        bmax = int(sizes.max()) if nb else 0
+        D = np.zeros((nb, bmax, bmax))
+        m = inner & (br == bc)
+        D[br[m], loc[r[m]], loc[c[m]]] = v[m]
+        m = inner & (bc == br + 1)
+        o = np.argsort(br[m], kind="stable")
+        cr, cc, cv, cb = loc[r[m]][o], loc[c[m]][o], v[m][o], br[m][o]
+        cbnd = np.searchsorted(cb, np.arange(nb + 1))
+        if self.ne:
+            Eall = np.zeros((nb, bmax, self.ne))
+            m = (br < nb) & (bc == nb)
+            Eall[br[m], loc[r[m]], c[m] - e0] = v[m]
+            border = np.zeros((self.ne, self.ne))
+            m = (br == nb) & (bc == nb)
+            border[r[m] - e0, c[m] - e0] = v[m]
         prev_inv = prev_E = None
         for b in range(nb):
-            s, t = int(bounds[b]), int(bounds[b + 1])
-            S = A[s:t, s:t].toarray()
-            E = A[s:t, e0:].toarray() if self.ne else None
+            sb = int(sizes[b])
+            S = D[b, :sb, :sb]
+            E = Eall[b, :sb] if self.ne else None
             if b:
-                C = A[int(bounds[b - 1]):s, s:t].tocsr()  # coupling to the previous block
-                Ct = C.T.tocsr()
-                CtInv = Ct @ prev_inv
-                S -= CtInv @ C.toarray()
-                if self.ne:
-                    E -= CtInv @ prev_E
-                self.C.append(_Coupling(C))
-                self.Ct.append(_Coupling(Ct))
-            c, info = lapack.dpotrf(S, lower=1, clean=1, overwrite_a=1)
+                C = _Coupling(cr[cbnd[b - 1]:cbnd[b]], cc[cbnd[b - 1]:cbnd[b]], cv[cbnd[b - 1]:cbnd[b]],
+                              (int(sizes[b - 1]), sb))  # block b − 1 → block b
+                Ct = C.transpose()
+                if not C.empty:
+                    CtInv = Ct @ prev_inv
+                    S -= CtInv @ C.dense
+                    if self.ne:
+                        E -= CtInv @ prev_E
+                self.C.append(C)
+                self.Ct.append(Ct)
+            c_, info = lapack.dpotrf(S, lower=1, clean=1)
             if info:
                 raise _NotSuited(f"block {b}: pivot {info} not positive")
-            inv, info = lapack.dpotri(c, lower=1, overwrite_c=1)
+            inv, info = lapack.dpotri(c_, lower=1, overwrite_c=1)
             inv = np.tril(inv) + np.tril(inv, -1).T
             if self.ne:
                 border -= E.T @ (inv @ E)
