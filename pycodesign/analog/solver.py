@@ -1186,6 +1186,11 @@ class CrossbarSolver:
         out[:, self._nl["q"]] = x.T
         return out
 
+    def _check_currents(self, i: np.ndarray) -> None:
+        if not np.isfinite(i.sum()):  # one pass: a NaN or inf anywhere makes the sum non-finite
+            raise SolverConvergenceError(f"device model {self.model.name!r} returned a non-finite current "
+                                         "during the chord iterations")
+
     def _nl_currents(self, Xe: np.ndarray, state, *, sense: bool = False):
         """Nonlinear currents leaving the free nodes, (nX, batch) in chord order.
 
@@ -1200,9 +1205,7 @@ class CrossbarSolver:
         if not self.device_linear:
             y = Xe[nl["ia"]] - Xe[nl["ib"]]
             i, state = nl["ev"].current(y, state)
-            if not np.isfinite(i.sum()):  # one pass: a NaN or inf anywhere makes the sum non-finite
-                raise SolverConvergenceError(f"device model {self.model.name!r} returned a non-finite current "
-                                             "during the chord iterations")
+            self._check_currents(i)
             N = nl["Dq"] @ i
             if sense and nl["Ds"] is not None:
                 Ns = nl["Ds"] @ i
@@ -1225,7 +1228,8 @@ class CrossbarSolver:
         iteration — one device-model evaluation per iteration.  The residual
         follows from the previous one without a matrix product over the
         network: with ``J = G + Jn`` (``Jn`` the nonlinear stamps) and the step
-        ``α dx`` (``J dx = −F``), ``F' = (1 − α) F + ΔN − Jn α dx``.  Vectors
+        ``α dx`` (``J dx = −F``), ``F' = (1 − α) F + ΔN − Jn α dx``; with
+        devices only, ``ΔN − Jn α dx = D (Δi − g ⊙ Δy)`` in device space.  Vectors
         whose steps stop shrinking by at least 2x per iteration (strong
         nonlinearity) continue with full Newton, one block-diagonal
         factorisation per iteration over those vectors.  Both stop when no
@@ -1256,22 +1260,33 @@ class CrossbarSolver:
             u_med[0, self.fixed] = np.median(uF[sample], axis=0)
             _, jac = self._nonlinear_terms(u_med)
             Jq = self._assemble(jac, 1)[q][:, q].tocsr()
-            Jn = (Jq - nl["Gq"]).tocsr()  # the nonlinear stamps of the chord Jacobian
             system = self._system(Jq)
+            # Residual update without a product over the network (see the docstring).  With
+            # devices only, Jn α dx = D g (D α dx) = D (g ⊙ Δy): everything in device space.
+            dev_only = not self.device_linear and not len(c.fet_d)
+            if dev_only:
+                g_med = jac[0][2].reshape(-1, 1)  # stamps (a, a, g): the chord conductances
+            else:
+                Jn = (Jq - nl["Gq"]).tocsr()  # the nonlinear stamps of the chord Jacobian
             Xe = np.empty((nX + nF, B))
             Xe[:nX] = Xall
             Xe[nX:] = uF.T
             X = Xe[:nX]
-            N, st, _ = self._nl_currents(Xe, None)
+            if dev_only:
+                y = Xe[nl["ia"]] - Xe[nl["ib"]]
+                i, st = nl["ev"].current(y, None)
+                self._check_currents(i)
+                N = nl["Dq"] @ i
+            else:
+                N, st, _ = self._nl_currents(Xe, None)
             st_all = None if st is None else np.empty_like(st)
-            F = nl["Gq"] @ X + nl["GFq"] @ uF.T + N
+            R = -(nl["Gq"] @ X + nl["GFq"] @ uF.T + N)  # minus the KCL residual
             cols_of = np.arange(B)  # chunk index of each column still iterating
             live = np.ones(B, dtype=bool)
             prev = np.full(B, np.inf)
             newton = np.zeros(B, dtype=bool)
             for it in range(1, self.chord_iter + 1):
-                dx = system.solve(F)
-                np.negative(dx, out=dx)
+                dx = system.solve(R)
                 step = np.maximum(dx.max(axis=0), -dx.min(axis=0))
                 bad = ~np.isfinite(step)
                 slow = ~bad & (step > 0.5 * prev[cols_of]) & (step > tol)
@@ -1282,8 +1297,8 @@ class CrossbarSolver:
                 newton[cols_of[live & ~move]] = True
                 if not move.all():
                     dx[:, ~move] = 0.0
-                full_step = bool(np.all(alpha[move] == 1.0))
-                if not full_step:
+                full = bool(np.all(alpha == 1.0))
+                if not full:
                     dx *= alpha
                 X += dx
                 live = move & (step > tol)
@@ -1295,18 +1310,36 @@ class CrossbarSolver:
                     if st is not None:
                         st_all[:, cols_of[out]] = st[:, out]
                     k = np.flatnonzero(live)
-                    Xe, F, N, dx, alpha = Xe[:, k], F[:, k], N[:, k], dx[:, k], alpha[k]
+                    Xe, R, dx, alpha = Xe[:, k], R[:, k], dx[:, k], alpha[k]
                     X = Xe[:nX]
                     st = None if st is None else st[:, k]
+                    if dev_only:
+                        y, i = y[:, k], i[:, k]
+                    else:
+                        N = N[:, k]
                     cols_of, live = cols_of[k], live[k]
-                N_new, st, _ = self._nl_currents(Xe, st)
-                if full_step and bool(np.all(alpha == 1.0)):
-                    F = N_new - N
+                    full = bool(np.all(alpha == 1.0))
+                if dev_only:
+                    y_new = Xe[nl["ia"]] - Xe[nl["ib"]]
+                    i_new, st = nl["ev"].current(y_new, st)
+                    self._check_currents(i_new)
+                    r = y_new - y  # = D α dx
+                    r *= g_med
+                    r -= i_new
+                    r += i
+                    dR = nl["Dq"] @ r
+                    y, i = y_new, i_new
                 else:
-                    F *= 1.0 - alpha
-                    F += N_new - N
-                F -= Jn @ dx
-                N = N_new
+                    N_new, st, _ = self._nl_currents(Xe, st)
+                    dR = Jn @ dx
+                    dR -= N_new
+                    dR += N
+                    N = N_new
+                if full:
+                    R = dR
+                else:  # R' = (1 − α) R + ...
+                    R *= 1.0 - alpha
+                    R += dR
             else:
                 newton[cols_of[live]] = True  # chord iteration budget exhausted
             Xall[:, cols_of] = X

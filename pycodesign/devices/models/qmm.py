@@ -79,7 +79,7 @@ def _lambertw_exp_cold(lz: np.ndarray) -> np.ndarray:
     return w
 
 
-def lambertw_exp(log_z, w0=None):
+def lambertw_exp(log_z, w0=None, *, out=None):
     """Principal Lambert W of ``exp(log_z)`` for any real ``log_z`` (vectorised, real arithmetic).
 
     Without ``w0``: Winitzki's approximation ``L (1 - ln(1 + L) / (2 + L))``
@@ -102,34 +102,49 @@ def lambertw_exp(log_z, w0=None):
         not positive, not finite or further than 0.5 (in residual) from the
         root restart from the seed above, so any ``w0`` gives the same
         accuracy; only the cost depends on it.
+    out : ndarray or None
+        With ``w0``: array (shape of ``log_z``) to iterate in and return,
+        e.g. ``w0`` itself (saves allocating in a solver's inner loop).
     """
     lz = np.asarray(log_z, dtype=float)
     if w0 is None:
         return _lambertw_exp_cold(lz)
-    w = np.array(np.broadcast_to(np.asarray(w0, dtype=float), lz.shape), dtype=float)
+    if out is None:
+        w = np.array(np.broadcast_to(np.asarray(w0, dtype=float), lz.shape), dtype=float)
+    else:
+        w = out
+        if w is not w0:
+            np.copyto(w, np.broadcast_to(np.asarray(w0, dtype=float), lz.shape))
+    tmp = np.empty_like(w)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = w + np.log(w)
+        r = np.log(w)
+        r += w
         r -= lz
+        r_hi, r_lo = r.max(initial=0.0), r.min(initial=0.0)
+        seed = None
         # Seed instead: starts too far (or not positive / NaN), and z < 2e-9, where the
         # residual cannot resolve w better than ulp(log_z) but the seed is exact.
-        seed = ~(np.abs(r) <= _WARM_FAR) | (lz < _SEED_BELOW)
-        if not seed.any():
-            seed = None
-        else:
+        if not (r_hi <= _WARM_FAR and r_lo >= -_WARM_FAR and lz.min(initial=0.0) >= _SEED_BELOW):
+            seed = ~(np.abs(r) <= _WARM_FAR) | (lz < _SEED_BELOW)
             w[seed] = _lambertw_exp_cold(lz[seed])
             r[seed] = 0.0
+            r_hi, r_lo = r.max(initial=0.0), r.min(initial=0.0)
         for _ in range(_WARM_MAX_STEPS):
-            done = not (np.max(r, initial=0.0) > _WARM_RESIDUAL or np.min(r, initial=0.0) < -_WARM_RESIDUAL)
-            r *= w
-            r /= 1.0 + w
+            done = r_hi <= _WARM_RESIDUAL and r_lo >= -_WARM_RESIDUAL
+            r *= w  # Newton: w -= r w / (1 + w)
+            np.add(w, 1.0, out=tmp)
+            r /= tmp
             w -= r
             if done:
                 return w
-            r = w + np.log(w)
+            np.log(w, out=r)
+            r += w
             r -= lz
             if seed is not None:
                 r[seed] = 0.0
-    return _lambertw_exp_cold(lz)  # not reached for finite input
+            r_hi, r_lo = r.max(initial=0.0), r.min(initial=0.0)
+    w[...] = _lambertw_exp_cold(lz)  # not reached for finite input
+    return w
 
 
 class QmmReference(Reference):
@@ -225,9 +240,10 @@ class QmmDevices:
     def current(self, v, w=None):
         """Currents (A) at voltages ``v`` (n_devices, batch) V, and the Lambert W values.
 
-        ``w`` is the second return value of the previous call (same shape), or
-        None: then W starts from its value at V = 0, extrapolated to first
-        order in ``ln z`` (and any start too far off restarts from the seed).
+        ``w`` is the second return value of the previous call (same shape;
+        updated in place and returned again), or None: then W starts from its
+        value at V = 0, extrapolated to first order in ``ln z`` (and any start
+        too far off restarts from the seed).
         """
         v = np.asarray(v, dtype=float)
         a, rs = self.alpha, self.r_s_ohm
@@ -239,10 +255,10 @@ class QmmDevices:
             w = (lz - self._lz0) / (1.0 + self._w0)
             np.exp(w, out=w)
             w *= self._w0
-        w = lambertw_exp(lz, w)
+        w = lambertw_exp(lz, w, out=w)
         i = w / (a * rs)
         i -= self.i0_a
-        i *= np.sign(v)
+        i *= np.sign(v, out=lz)
         return i, w
 
     def conductance(self, v, w):
