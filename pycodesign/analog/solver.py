@@ -668,6 +668,17 @@ class _BlockTridiagonal:
             if info:
                 raise _NotSuited("border block not positive definite")
 
+    def _backward_products(self) -> None:
+        """S_b⁻¹ C_b on the coupled columns only, and S_b⁻¹ E_b (used by every backward sweep)."""
+        self.P, self.IE = [], []
+        for b in range(self.nb):
+            if b < self.nb - 1 and not self.C[b].empty:
+                C = self.C[b]
+                self.P.append(self.inv[b][:, C.rows] * C.vals.T if C.gather else self.inv[b] @ C.dense)
+            else:
+                self.P.append(None)
+            self.IE.append(self.inv[b] @ self.E[b] if self.ne else None)
+
     def solve(self, F: np.ndarray) -> np.ndarray:
         """``A⁻¹ F`` for ``F`` (n, k) in block order (a new array)."""
         b_ = self.bounds
@@ -680,24 +691,25 @@ class _BlockTridiagonal:
             if b and not self.Ct[b - 1].empty:
                 y = y.copy()
                 self.Ct[b - 1].subtract(y, w)
-            w = self.inv[b] @ y
-            out[b_[b]:b_[b + 1]] = w
+            w = out[b_[b]:b_[b + 1]]
+            np.matmul(self.inv[b], y, out=w)
             if self.ne:
                 ye -= self.E[b].T @ w
         xe = None
         if self.ne:
             xe = lapack.dpotrs(self.border, ye, lower=1)[0]
             out[b_[nb]:] = xe
+        if not hasattr(self, "P"):
+            self._backward_products()
         x = None
-        for b in range(nb - 1, -1, -1):  # backward: x_b = w_b − S_b⁻¹ (C_b x_{b+1} + E_b x_e)
-            r = None
-            if b < nb - 1 and not self.C[b].empty:
-                r = self.C[b] @ x
+        for b in range(nb - 1, -1, -1):  # backward: x_b = w_b − S_b⁻¹ C_b x_{b+1} − S_b⁻¹ E_b x_e
+            xb = out[b_[b]:b_[b + 1]]
+            P = self.P[b]
+            if P is not None:
+                xb -= P @ (x[self.C[b].cols] if self.C[b].gather else x)
             if self.ne:
-                r = self.E[b] @ xe if r is None else r + self.E[b] @ xe
-            if r is not None:
-                out[b_[b]:b_[b + 1]] -= self.inv[b] @ r
-            x = out[b_[b]:b_[b + 1]]
+                xb -= self.IE[b] @ xe
+            x = xb
         return out
 
 
