@@ -435,10 +435,11 @@ def _kron_reduce(A: sp.csr_matrix, row: np.ndarray, col: np.ndarray, keep: np.nd
         del lu, M
         is_pc = np.zeros(N, dtype=bool)
         is_pc[pcopy] = True
-        e = np.flatnonzero(is_pc[L.indices])  # entries in port-copy rows, by column
-        lcol = np.searchsorted(L.indptr, e, side="right") - 1
-        keep_e = ~is_pc[lcol]  # not the unit diagonal of the port copies
-        e, lcol = e[keep_e], lcol[keep_e]
+        colof = np.repeat(np.arange(N, dtype=np.int64), np.diff(L.indptr))  # column of every entry
+        # entries in port-copy rows (by column), except the unit diagonal of the port copies
+        e = np.flatnonzero(is_pc[L.indices] & ~is_pc[colof])
+        lcol = colof[e]
+        del colof
         lrow = L.indices[e]
         s_ = np.searchsorted(off, lcol, side="right") - 1  # nondecreasing: columns go by subdomain
         lval = L.data[e] * np.sqrt(d[lcol])  # L21 D^½, so that the update is −(L21 D^½)(L21 D^½)ᵀ
