@@ -122,18 +122,28 @@ def test_kron_reduction_kernel_equals_dense_schur(name, cells):
     assert rel(schur[np.ix_(order, order)], ref) <= 1e-11
 
 
+def test_auto_picks_by_estimated_cost_and_records_why():
+    rng = np.random.default_rng(10)
+    for shape, path in (((64, 64), "kron"), ((20, 10), "sparse_lu"), ((400, 8), "sparse_lu")):
+        s = CrossbarSolver(make_spec(rng, shape, parasitics=par(1.0, 1.0)))
+        v = rng.uniform(0, 0.2, size=(1, shape[0]))
+        out = s.solve(v).outputs  # one vector: through T only when the Kron path is taken
+        assert s.linear_path == (path if path == "kron" else None)
+        s.transfer_matrix()
+        assert s.linear_path == path
+        assert (s.linear_path_note == "") if path == "kron" else ("SuperLU is estimated faster" in s.linear_path_note)
+        ref = CrossbarSolver(s.spec, linear_method="sparse_lu").solve(v, return_nodes=True).outputs
+        assert rel(out, ref) <= 1e-10
+
+
 def test_kron_fallbacks_are_recorded_and_forced_kron_refuses():
     rng = np.random.default_rng(11)
-    small = make_spec(rng, (20, 10), parasitics=par(1.0, 1.0))
-    s = CrossbarSolver(small)  # auto: too small to pay off
-    s.transfer_matrix()
-    assert s.linear_path == "sparse_lu" and "free nodes" in s.linear_path_note
     # one row partition per row: every bitline node is next to a sensing node
     many = make_spec(rng, (100, 100), parasitics=par(1.0, 1.0), partitions=100)
     auto = CrossbarSolver(many)
-    assert auto.n_free >= solver_mod._KRON_MIN_FREE_NODES
     v = rng.uniform(0, 0.2, size=(3, 100))
     out = auto.solve(v).outputs
+    auto.transfer_matrix()
     assert auto.linear_path == "sparse_lu" and "boundary nodes" in auto.linear_path_note
     np.testing.assert_allclose(out, CrossbarSolver(many, linear_method="sparse_lu").solve(v).outputs, rtol=1e-12)
     with pytest.raises(ValueError, match="linear_method = 'kron' does not apply.*boundary nodes"):
@@ -145,7 +155,7 @@ def test_numerical_failure_of_the_kron_path_falls_back(monkeypatch):
         raise solver_mod._NotSuited("dense front pivot 3 not positive")
 
     monkeypatch.setattr(solver_mod, "_kron_reduce", refuse)
-    monkeypatch.setattr(solver_mod, "_KRON_MIN_FREE_NODES", 0)
+    monkeypatch.setattr(solver_mod, "_SPARSE_LU_S_PER_NODE_SOLVE", 1.0)  # "auto" would take the Kron path
     rng = np.random.default_rng(12)
     spec = make_spec(rng, (12, 8), parasitics=par(1.0, 1.0))
     s = CrossbarSolver(spec)

@@ -16,7 +16,7 @@ positive definite.
   complement of the nodal matrix onto B (a Kron reduction).  Two ways to get
   it, recorded in :attr:`CrossbarSolver.linear_path`:
 
-  ``"kron"`` (large arrays)
+  ``"kron"`` (large arrays with many rows and columns)
       Geometric nested dissection of the cell grid (bisections alternating
       between a wordline column and a bitline row, each a vertex separator).
       Subdomains of about 16 × 16 cells are eliminated onto copies of their
@@ -25,7 +25,7 @@ positive definite.
       eliminated with LAPACK/BLAS-3 (Cholesky, triangular solve, rank-k
       update) up to the dense ``Σ`` on B.  About 30x faster than the solves
       below on a 256 × 256 array.
-  ``"sparse_lu"`` (small arrays, and the fallback)
+  ``"sparse_lu"`` (small or narrow arrays, and the fallback)
       One SuperLU factorisation and min(inputs, columns) solves.
 
 * **Nonlinear arrays** (e.g. QMM devices, or 1T1R access transistors):
@@ -85,9 +85,14 @@ LINEAR_METHODS = ("auto", "kron", "sparse_lu")
 #: ``nonlinear_method`` choices of :class:`CrossbarSolver` (the chord-system solver).
 NONLINEAR_METHODS = ("auto", "block_tridiagonal", "sparse_lu")
 
-# "auto" takes the nested-dissection path from this many free nodes on: below it one
-# SuperLU factorisation and a few dozen solves take a few milliseconds anyway.
-_KRON_MIN_FREE_NODES = 20_000
+# "auto" picks the transfer-matrix path by estimated single-core time (fitted on 2-core
+# x86 machines, 2,600-131,000 free nodes): SuperLU costs ~0.15 µs per free node and
+# solve (min(inputs, columns) solves); nested dissection ~2.5 µs per free node plus
+# the dense boundary system at ~20 GFlop/s, plus a few ms of set-up.
+_SPARSE_LU_S_PER_NODE_SOLVE = 1.5e-7
+_KRON_S_PER_NODE = 2.5e-6
+_KRON_S_FIXED = 3e-3
+_DENSE_FLOP_PER_S = 2e10
 # The Schur complement on the boundary is dense; more boundary nodes than this
 # (e.g. one row partition per row) would make it the dominant cost.
 _KRON_MAX_BOUNDARY = 4096
@@ -764,8 +769,10 @@ class CrossbarSolver:
         Upper bound on batch × nodes held in memory at once (nonlinear solves).
     linear_method : {"auto", "kron", "sparse_lu"}
         How :meth:`transfer_matrix` is computed for a linear array (see the
-        module doc).  ``"auto"``: ``"kron"`` from 20,000 free nodes on, when
-        the array suits it (at most 4096 boundary nodes), else ``"sparse_lu"``.
+        module doc).  ``"auto"``: ``"kron"`` when it applies (at most 4096
+        boundary nodes) and is estimated faster — arrays with many columns
+        and rows, e.g. from about 64 × 64 on; narrow or small arrays go
+        through ``"sparse_lu"``.
         ``"kron"`` forces the nested-dissection path (``ValueError`` if it
         does not apply).
     nonlinear_method : {"auto", "block_tridiagonal", "sparse_lu"}
@@ -893,10 +900,15 @@ class CrossbarSolver:
     # ------------------------------------------------------------------ linear
 
     def _kron_unsuited(self, GS: sp.csr_matrix) -> str:
-        """Why the nested-dissection path does not apply ("" when it does); sets the boundary."""
-        if self.linear_method == "auto" and self.n_free < _KRON_MIN_FREE_NODES:
-            return (f"{self.n_free} free nodes (< {_KRON_MIN_FREE_NODES}): one sparse LU factorisation "
-                    "is as fast")
+        """Why the nested-dissection path does not apply or (``"auto"``) would be slower ("" when
+        it is taken); sets the boundary."""
+        n_in, n_col = GS.shape[1], self.L_X.shape[0]
+        t_lu = _SPARSE_LU_S_PER_NODE_SOLVE * self.n_free * min(n_in, n_col)
+        t_kron = _KRON_S_FIXED + _KRON_S_PER_NODE * self.n_free
+        auto = self.linear_method == "auto"
+        if auto and t_kron >= t_lu:
+            return (f"{self.n_free} free nodes and {min(n_in, n_col)} solves: SuperLU is estimated faster "
+                    f"({t_lu * 1e3:.1f} ms vs >= {t_kron * 1e3:.1f} ms)")
         row, col = self._node_cells()
         keep = (row < 0) | (col < 0)
         keep[np.unique(GS.tocoo().row)] = True  # next to a driver
@@ -905,8 +917,21 @@ class CrossbarSolver:
         if nb > _KRON_MAX_BOUNDARY:
             return (f"{nb} boundary nodes (next to a driver or a sensing node, or on no cell) exceed "
                     f"{_KRON_MAX_BOUNDARY}; the dense boundary system would dominate")
+        t_kron += (nb ** 3 / 3 + 2.0 * nb * nb * n_in) / _DENSE_FLOP_PER_S
+        if auto and t_kron >= t_lu:
+            return (f"{nb} boundary nodes for {min(n_in, n_col)} solves: SuperLU is estimated faster "
+                    f"({t_lu * 1e3:.1f} ms vs {t_kron * 1e3:.1f} ms)")
         self._kron_keep = keep
         return ""
+
+    def _kron_preferred(self) -> bool:
+        """Whether :meth:`transfer_matrix` would take the nested-dissection path (then even one
+        vector is cheapest through ``T``: no SuperLU factorisation of the whole array)."""
+        if self.linear_method == "sparse_lu" or self.n_free == 0:
+            return False
+        if not hasattr(self, "_kron_why"):
+            self._kron_why = self._kron_unsuited((self.G_XF @ self.S).tocsr())
+        return not self._kron_why
 
     def _transfer_kron(self, GS: sp.csr_matrix, base: np.ndarray) -> np.ndarray:
         row, col = self._node_cells()
@@ -945,7 +970,7 @@ class CrossbarSolver:
                 return self._T
             T, why = None, ""
             if self.linear_method != "sparse_lu":
-                why = self._kron_unsuited(GS)
+                why = self._kron_why if hasattr(self, "_kron_why") else self._kron_unsuited(GS)
                 if not why:
                     try:
                         T = self._transfer_kron(GS, base)
@@ -966,10 +991,8 @@ class CrossbarSolver:
     def _solve_linear(self, v: np.ndarray, want_nodes: bool):
         c = self.circuit
         uF = self._fixed_voltages(v)
-        big = self.linear_method == "kron" or (self.linear_method == "auto"
-                                               and self.n_free >= _KRON_MIN_FREE_NODES)
-        if not want_nodes and (self._T is not None or big
-                               or v.shape[0] >= min(c.n_inputs, len(c.sense_node))):
+        if not want_nodes and (self._T is not None or v.shape[0] >= min(c.n_inputs, len(c.sense_node))
+                               or self._kron_preferred()):
             cols = v @ self.transfer_matrix().T
             return cols, None
         if self.n_free:
