@@ -91,6 +91,18 @@ def test_kron_transfer_matrix_equals_sparse_lu(name):
     assert rel(fast.solve(v).column_currents, direct.column_currents) <= 1e-10
 
 
+def test_kron_plan_is_reused_for_new_values_of_the_same_topology():
+    rng = np.random.default_rng(8)
+    solver_mod._PLANS.clear()
+    for k in range(3):  # same topology, new conductances (and once a zero one) each time
+        spec = make_spec(rng, (40, 24), parasitics=par(1.0, 2.0), dual_side=True)
+        if k == 2:
+            spec = spec.replace(state=np.where(rng.random(spec.state.shape) < 0.1, 0.0, spec.state))
+        fast = CrossbarSolver(spec, linear_method="kron").transfer_matrix()
+        assert len(solver_mod._PLANS) == 1
+        assert rel(fast, CrossbarSolver(spec, linear_method="sparse_lu").transfer_matrix()) <= 1e-10
+
+
 def test_no_free_node_has_no_path_to_choose():
     rng = np.random.default_rng(3)
     g = conductances(rng, (6, 4))
