@@ -19,12 +19,15 @@ positive definite.
   ``"kron"`` (large arrays with many rows and columns)
       Geometric nested dissection of the cell grid (bisections alternating
       between a wordline column and a bitline row, each a vertex separator).
-      Subdomains of about 16 × 16 cells are eliminated onto copies of their
-      separator nodes in one SuperLU factorisation (no pivoting, natural
-      order, copies last); the separators above them are dense fronts
-      eliminated with LAPACK/BLAS-3 (Cholesky, triangular solve, rank-k
-      update) up to the dense ``Σ`` on B.  About 30x faster than the solves
-      below on a 256 × 256 array.
+      Subdomains of about 16 × 16 cells go through one SuperLU factorisation
+      (natural nested-dissection order, no pivoting) with copies of their
+      separator nodes as extra rows, whose factor rows ``L21`` give each
+      subdomain's update ``−L21 D L21ᵀ`` as one dense product; the separators
+      above them are dense fronts eliminated with LAPACK/BLAS-3 (Cholesky,
+      triangular solve, rank-k update) up to the dense ``Σ`` on B.  About 15x faster than the solves
+      below on a 256 × 256 array; the symbolic part (tree, structures, index
+      maps) is kept for the last few topologies, so re-solving an
+      architecture with new weights skips it.
   ``"sparse_lu"`` (small or narrow arrays, and the fallback)
       One SuperLU factorisation and min(inputs, columns) solves.
 
