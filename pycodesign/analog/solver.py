@@ -813,7 +813,13 @@ class _LUSystem:
 
 
 class _ReferenceDevices:
-    """Batch evaluator for models without their own: the registry ``Reference`` on flat arrays."""
+    """Batch evaluator for models without their own: the registry ``Reference`` on flat arrays.
+
+    The protocol (also :class:`~pycodesign.devices.models.qmm.QmmDevices`):
+    ``current(v, w)`` for voltages (devices, batch) returns the currents and a
+    warm start for the next call (None here); ``conductance(v, w)`` gives
+    dI/dV at the voltages of the last ``current`` call.
+    """
 
     def __init__(self, ref, x, p):
         self.ref, self.x, self.p = ref, np.asarray(x, dtype=float).reshape(-1, 1), p
@@ -952,6 +958,7 @@ class CrossbarSolver:
         self._cells = None
         self._nl = None  # nonlinear set-up (ordering, permuted matrices, incidences, evaluator)
         self._sys0 = None  # factorised linearised circuit (initial guess)
+        self._ev = None  # the devices' batch evaluator
 
     # ------------------------------------------------------------------ helpers
 
@@ -1104,6 +1111,16 @@ class CrossbarSolver:
         return sp.csr_matrix((np.r_[np.ones(m), -np.ones(m)], (np.r_[rows, rows], np.r_[plus, minus])),
                              shape=(m, self.circuit.n_nodes))
 
+    def _devices(self):
+        """The devices' batch evaluator: the model's own (``Reference.for_devices``, e.g. the QMM's
+        warm-started Lambert W with its exact conductance) or the registry ``Reference``."""
+        if self._ev is None:
+            c = self.circuit
+            make = getattr(self.model.reference, "for_devices", None)
+            self._ev = (make(c.dev_state, self.params) if make is not None
+                        else _ReferenceDevices(self.model.reference, c.dev_state, self.params))
+        return self._ev
+
     def _nonlinear_terms(self, u: np.ndarray, *, jacobian: bool = True):
         """Nonlinear currents leaving each node (batch, n) and Jacobian triplets.
 
@@ -1120,13 +1137,13 @@ class CrossbarSolver:
             if self._D_dev is None:
                 self._D_dev = self._incidence(c.dev_a, c.dev_b)
             a, b = c.dev_a, c.dev_b
-            v = u[:, a] - u[:, b]
-            x = np.broadcast_to(c.dev_state, v.shape)
-            ref = self.model.reference
-            i = np.asarray(ref.current(v.ravel(), x.ravel(), self.params), dtype=float).reshape(v.shape)
+            v = (u[:, a] - u[:, b]).T  # (devices, batch), the evaluators' layout
+            ev = self._devices()
+            i, w = ev.current(v)
             ok = np.all(np.isfinite(i))
+            i = i.T
             if jacobian:
-                g = np.asarray(ref.didv(v.ravel(), x.ravel(), self.params), dtype=float).reshape(v.shape)
+                g = ev.conductance(v, w).T
                 ok = ok and np.all(np.isfinite(g))
                 jac += [(a, a, g), (a, b, -g), (b, a, -g), (b, b, g)]
             if not ok:
@@ -1244,9 +1261,7 @@ class CrossbarSolver:
                                (np.r_[c.dev_a, c.dev_b], np.r_[np.arange(m), np.arange(m)])), shape=(n, m))
             nl.update(Dq=D[rows_q], Ds=D[c.sense_node] if c.sense_fixed else None, ia=ext[c.dev_a],
                       ib=ext[c.dev_b])
-            make = getattr(self.model.reference, "for_devices", None)
-            nl["ev"] = (make(c.dev_state, self.params) if make is not None
-                        else _ReferenceDevices(self.model.reference, c.dev_state, self.params))
+            nl["ev"] = self._devices()
         if len(c.fet_d):
             m = len(c.fet_d)
             Fd = sp.csr_matrix((np.ones(m), (c.fet_d, np.arange(m))), shape=(n, m))
