@@ -20,7 +20,18 @@ import numpy as np
 
 from .core import _short
 
-__all__ = ["number", "integer", "bits", "probability", "choice", "finite_array", "seed", "refuse"]
+__all__ = ["number", "integer", "bits", "probability", "choice", "finite_array", "seed", "refuse", "is_file"]
+
+
+def is_file(path: Any) -> bool:
+    """True if *path* names an existing regular file; False for anything else, including names the
+    operating system refuses (too long, a NUL byte, not decodable), so a check never raises."""
+    import os
+
+    try:
+        return os.path.isfile(os.fspath(path))
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 def refuse(name: str, value: Any, allowed: str):

@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 
 from ..config import (Architecture, ArraySection, ConvertersSection, MappingSection, NonIdealitySection,
-                      OutputsConfig, Section, TechnologySection, TilingSection, option, register_flow)
+                      OutputsConfig, Section, TechnologySection, TilingSection, checks, option, register_flow)
 
 __all__ = ["CrossbarInferenceFlow", "run_crossbar_inference"]
 
@@ -61,7 +61,7 @@ class DataSection(Section):
                 path = getattr(self, key)
                 if path is None:
                     self.fail(key, "required for source 'mnist_idx' (path to an IDX file)")
-                if not Path(path).is_file():
+                if not checks.is_file(path):
                     self.fail(key, f"file {path!r} does not exist")
 
 
@@ -81,7 +81,7 @@ class NetworkSection(Section):
                                             "inputs x outputs; relu_max for an MLP) instead of training")
 
     def validate(self):
-        if self.weights_file is not None and not Path(self.weights_file).is_file():
+        if self.weights_file is not None and not checks.is_file(self.weights_file):
             self.fail("weights_file", f"file {self.weights_file!r} does not exist")
 
 

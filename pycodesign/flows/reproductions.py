@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..config import OutputsConfig, Section, option, register_flow
+from ..config import OutputsConfig, Section, checks, option, register_flow
 from ..reproduce.budget import Budget, budget_preset
 
 __all__ = ["ReproductionsFlow", "run_reproductions", "reproduce_command"]
@@ -55,7 +55,7 @@ class ImagesSection(Section):
                 path = getattr(self, key)
                 if path is None:
                     self.fail(key, "required for source 'mnist_idx' (path to an IDX file)")
-                if not Path(path).is_file():
+                if not checks.is_file(path):
                     self.fail(key, f"file {path!r} does not exist")
 
 
@@ -73,7 +73,7 @@ class TabularSection(Section):
         if self.source == "csv":
             if self.csv_path is None:
                 self.fail("csv_path", "required for source 'csv' (path to a CSV table)")
-            if not Path(self.csv_path).is_file():
+            if not checks.is_file(self.csv_path):
                 self.fail("csv_path", f"file {self.csv_path!r} does not exist")
             if self.label_column is None:
                 self.fail("label_column", "required for source 'csv' (the label column's name or index)")

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..config import ConfigError, OutputsConfig, Section, option, register_flow, to_dict, to_yaml
+from ..config import ConfigError, OutputsConfig, Section, checks, option, register_flow, to_dict, to_yaml
 from ..config.core import _short
 
 __all__ = ["SweepFlow", "run_sweep", "expand_points", "set_key", "get_key"]
@@ -68,7 +68,7 @@ class SweepFlow(Section):
                 self.fail("seeds", f"{self.seeds} seeds; allowed: 1..1000")
         elif not self.seeds or any(s < 0 for s in self.seeds):
             self.fail("seeds", "a non-empty list of seeds >= 0")
-        if not Path(self.base).is_file():
+        if not checks.is_file(self.base):
             self.fail("base", f"file {self.base!r} does not exist")
         expand_points(self)  # every point checked now, before anything runs
     @property
