@@ -73,3 +73,11 @@ def test_every_shipped_flow_file_loads():
     assert files, "flows/ holds no YAML files"
     for f in files:
         load_flow(f)
+
+
+def test_round_trip_keeps_a_nested_sections_kind_field(tmp_path):
+    # tia.kind is a field of a nested section, not the flow's kind: it must survive to_yaml -> load
+    f = flow_from_dict({"kind": "crossbar_inference", "array": {"tia": {"kind": "opamp", "gain": 1e4}}})
+    to_yaml(f, tmp_path / "c.yaml")
+    back = load_flow(tmp_path / "c.yaml")
+    assert back.array.tia.kind == "opamp" and back.array.tia.gain == 1e4 and back == f

@@ -366,9 +366,7 @@ def to_dict(obj) -> Any:
         out = {}
         if getattr(type(obj), "KIND", None):
             out["kind"] = type(obj).KIND
-        for f in fields(obj):
-            if f.name == "kind":
-                continue
+        for f in fields(obj):  # a section's own `kind` field (e.g. tia.kind) is data like any other
             out[f.name] = to_dict(getattr(obj, f.name))
         return out
     if isinstance(obj, (list, tuple)):
