@@ -165,3 +165,36 @@ def test_1t1r_partitioned_opamp_flow_runs_and_engines_agree(tmp_path):
     assert e["power_transistors_w"] > 0
     # the op-amp's finite bandwidth, not the femtofarad lines, sets the latency
     assert m["spice"]["layers"][0]["settling"]["latency_s"] > 1e-8
+
+
+def test_flow_runs_a_network_loaded_from_a_weights_file(tmp_path):
+    from pycodesign.data import load_digits_dataset
+    from pycodesign.nn import save_network_npz, train_slp
+
+    ds = load_digits_dataset(seed=0)
+    net = train_slp(ds.x_train, ds.y_train, epochs=20, seed=3)
+    save_network_npz(net, tmp_path / "net.npz")
+    f = _flow_file(tmp_path, "slp_digits.yaml", network={"type": "slp", "weights_file": str(tmp_path / "net.npz")},
+                   simulation__spice_images=0, simulation__settling=False, studies__adc_bits=[8],
+                   studies__r_wire_ohm=[1.0], tiling={"tile_rows": 33, "tile_cols": 8})
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "byo", "-q"]) == 0
+    m = json.loads((tmp_path / "byo" / "metrics.json").read_text())
+    assert m["network"]["source"] == "file"
+    assert m["software"]["accuracy"] == pytest.approx(float(np.mean(net.predict(ds.x_test) == ds.y_test)))
+    tiles = m["solver"]["layers"][0]["tiles"]
+    assert (tiles["row_tiles"], tiles["col_tiles"]) == (2, 3)
+    # a file whose shapes do not fit the data is refused before anything long runs, naming the file
+    np.savez(tmp_path / "bad.npz", W1=np.ones((36, 10)), b1=np.zeros(10))
+    g = _flow_file(tmp_path, "slp_digits.yaml", network={"type": "slp", "weights_file": str(tmp_path / "bad.npz")},
+                   simulation__spice_images=0)
+    assert main(["run", str(g), "--out", str(tmp_path), "--name", "bad", "-q"]) != 0
+    meta = json.loads((tmp_path / "bad" / "metadata.json").read_text())
+    assert meta["status"] == "failed" and "bad.npz" in meta["error"] and "64" in meta["error"]
+
+
+def test_describe_documents_the_architecture_keys(capsys):
+    assert main(["describe", "crossbar_inference"]) == 0
+    out = capsys.readouterr().out
+    for key in ("tile_rows", "tile_cols", "columns_per_adc", "accumulator_bits", "preset", "weights_file",
+                "differential"):
+        assert f"  {key}" in out, key

@@ -323,24 +323,35 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
         # 6. plots --------------------------------------------------------------------------
         if flow.outputs.plots:
             def plot_step():
-                plots.append(report.plot_conductance_maps(layers, run.file("conductance_maps.png")).name)
-                plots.append(report.plot_study(studies["adc_bits"], "adc_bits", run.file("accuracy_vs_adc_bits.png"),
-                                               xlabel="ADC bits", title="Accuracy vs ADC resolution",
-                                               software_accuracy=sw["accuracy"]).name)
-                plots.append(report.plot_study(studies["r_wire_ohm"], "r_wire_ohm",
-                                               run.file("accuracy_vs_wire_resistance.png"),
-                                               xlabel="wire segment resistance [Ohm]",
-                                               title="Accuracy vs wire resistance",
-                                               software_accuracy=sw["accuracy"]).name)
+                cap = report.conditions(flow)
+                plots.append(report.plot_conductance_maps(layers, run.file("conductance_maps.png"), what="target",
+                                                          caption=cap).name)
+                spice_pts = [(flow.converters.adc_bits, metrics["spice"]["accuracy"])] \
+                    if "spice" in metrics and flow.converters.adc_bits else []
+                plots.append(report.plot_study(
+                    studies["adc_bits"], "adc_bits", run.file("accuracy_vs_adc_bits.png"), xlabel="ADC bits",
+                    title="Accuracy vs ADC resolution", software_accuracy=sw["accuracy"], chance=1 / ds.n_classes,
+                    spice_points=spice_pts, spice_images=n_spice, design_value=flow.converters.adc_bits, caption=cap).name)
+                r_design = flow.array.r_row_ohm if flow.array.r_row_ohm == flow.array.r_col_ohm else None
+                spice_pts = [(r_design, metrics["spice"]["accuracy"])] \
+                    if "spice" in metrics and r_design is not None else []
+                plots.append(report.plot_study(
+                    studies["r_wire_ohm"], "r_wire_ohm", run.file("accuracy_vs_wire_resistance.png"),
+                    xlabel="wire segment resistance, rows and columns [Ohm]", title="Accuracy vs wire resistance",
+                    software_accuracy=sw["accuracy"], chance=1 / ds.n_classes, spice_points=spice_pts,
+                    spice_images=n_spice, design_value=r_design, log_x=True, caption=cap).name)
                 engines = [("fast solver", solver_ev.layers[-1].outputs_a)]
                 if spice_ev is not None:
                     engines.append(("ngspice", spice_ev.layers[-1].outputs_a))
-                plots.append(report.plot_output_currents(engines, run.file("output_currents.png")).name)
+                plots.append(report.plot_output_currents(engines, run.file("output_currents.png"),
+                                                         full_scale_a=solver_ev.layers[-1].adc_full_scale_a,
+                                                         caption=cap).name)
                 panels = [("software", np.asarray(sw["confusion_matrix"]))]
                 if spice_ev is not None:
-                    panels.append((f"ngspice ({n_spice} images)", np.asarray(metrics["spice"]["report"]["confusion_matrix"])))
+                    panels.append(("ngspice", np.asarray(metrics["spice"]["report"]["confusion_matrix"])))
                 panels.append(("fast solver", np.asarray(metrics["solver"]["report"]["confusion_matrix"])))
-                plots.append(report.plot_confusion_matrices(panels, run.file("confusion_matrix.png")).name)
+                plots.append(report.plot_confusion_matrices(panels, run.file("confusion_matrix.png"),
+                                                            caption=cap).name)
 
             step("plots", plot_step)
         metrics["complete"] = True

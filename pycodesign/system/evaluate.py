@@ -53,6 +53,7 @@ from ..config.architecture import Architecture
 from ..config.core import ConfigError
 from ..devices import get_model, reachable_conductance_range, state_for_conductance
 from ..mapping import MappedWeights, map_weights
+from ..nn.metrics import confusion_matrix
 from ..rtl import models as rtl_models
 from .tiles import TilePlan, accumulator_bits_needed, plan_tiles
 
@@ -649,9 +650,7 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
         results.append(layer)
         seconds[f"layer{k + 1}"] = time.perf_counter() - t0
     pred = rtl_models.argmax_rows(results[-1].codes)
-    n_cls = int(max(int(ys.max()) + 1, results[-1].codes.shape[1]))
-    conf = np.zeros((n_cls, n_cls), dtype=np.int64)
-    np.add.at(conf, (ys, pred), 1)
+    conf = confusion_matrix(ys, pred, n_classes=int(max(int(ys.max()) + 1, results[-1].codes.shape[1], 2)))
     acc_v = float(np.mean(pred == ys))
     seconds["total"] = time.perf_counter() - t_all
     say(f"accuracy {acc_v:.4f} ({engine}; ideal read of the same mapping: {float(np.mean(ideal_pred == ys)):.4f})")
