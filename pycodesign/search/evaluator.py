@@ -130,7 +130,8 @@ class DesignResult:
                 "accuracy_draws": [float(a) for a in self.accuracy_draws], "seeds": list(self.seeds),
                 "fits": self.realised.fits, "used": self.realised.used,
                 "structure": {k: v for k, v in self.structure.items() if k != "layers"},
-                "layers": self.structure["layers"], "seconds": self.seconds}
+                "layers": self.structure["layers"], "seconds": self.seconds,
+                "costs": None if self.costs is None else {k: v for k, v in self.costs.items() if k != "report"}}
 
 
 class DesignEvaluator:
@@ -149,8 +150,9 @@ class DesignEvaluator:
     draws : int
         Monte-Carlo draws per design.
     costs : callable(DesignResult, extra_values) -> dict, or None
-        Cost model adapter returning ``{"energy_j", "area_mm2", "latency_s",
-        "breakdown": ...}``; required when a cost metric is asked for.
+        Cost model adapter returning at least ``energy_j``, ``area_mm2``,
+        ``latency_s`` and ``tops_per_w`` (:func:`pycodesign.search.costs.design_costs`
+        with the flow's settings bound); required when a cost metric is asked for.
     """
 
     def __init__(self, network, x_test, y_test, base: Architecture, space: SearchSpace, *, seed: int = 0,
@@ -189,7 +191,7 @@ class DesignEvaluator:
         if need_costs and self.costs is not None:
             c = self.costs(result, self.space.extra_values(r.params))
             result.costs = c
-            for k in ("energy_j", "area_mm2", "latency_s"):
+            for k in ("energy_j", "area_mm2", "latency_s", "tops_per_w"):
                 metrics[k] = float(c[k])
         result.seconds = time.perf_counter() - t0
         return result

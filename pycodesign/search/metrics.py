@@ -62,6 +62,8 @@ _ALL = [
     Metric("area_mm2", "mm^2", "minimize", "costs", True, "silicon area of arrays, converters and logic "
                                                          "(pycodesign.costs)"),
     Metric("latency_s", "s", "minimize", "costs", True, "latency of one inference (pycodesign.costs)"),
+    Metric("tops_per_w", "TOPS/W", "maximize", "costs", True, "operations (2 per MAC) per joule / 1e12 "
+                                                              "(pycodesign.costs)"),
 ]
 
 #: Every metric by name.

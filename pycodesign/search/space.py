@@ -613,8 +613,9 @@ class SearchSpace:
         samples : int
             Otherwise: every combination of the dimensions' extremes (up to
             *limit*) plus this many random points (seeded by *seed*).
-        extra_check : callable(params) or None
-            Checks the values of the extra roots (raises ConfigError).
+        extra_check : callable(architecture, extra values) or None
+            A further check of each realised point (e.g. the cost model can
+            price it); raises ``ConfigError`` or ``ValueError``.
 
         Returns
         -------
@@ -647,14 +648,18 @@ class SearchSpace:
         fits: dict[tuple, dict] = {}
         for params in points:
             n += 1
+            combo = ", ".join(f"{k}: {_short(v)}" for k, v in params.items())
             try:
                 r = self.realise(base, params, layer_shapes)
-                if extra_check is not None:
-                    extra_check(self.extra_values(params))
             except ConfigError as exc:
-                combo = ", ".join(f"{k}: {_short(v)}" for k, v in params.items())
                 raise ConfigError(file, prefix, f"the combination {{{combo}}} is not a valid architecture: "
                                                 f"{exc.key}: {exc.message}") from None
+            if extra_check is not None:
+                try:
+                    extra_check(r.architecture, self.extra_values(params))
+                except (ConfigError, ValueError) as exc:
+                    raise ConfigError(file, prefix, f"the combination {{{combo}}} cannot be evaluated: {exc}") \
+                        from None
             for f in r.fits:
                 k = (f["key"], f["requested"], f["used"], f["reason"])
                 fits.setdefault(k, {**f, "count": 0})["count"] += 1
