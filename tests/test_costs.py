@@ -369,7 +369,7 @@ def test_outputs_dict_markdown_and_plot(tmp_path):
     (dict(columns_per_adc=200), "columns_per_adc = 200 is not allowed; allowed: <= 128"),
     (dict(tiles=TileGeometry(64, 64)), "a grid holding 128 wordlines x 128 bitlines"),
     (dict(bitlines=127), "bitlines = 127 is not allowed; allowed: an even number"),
-    (dict(cell="2T2R"), "cell = '2T2R' is not allowed; allowed: 1R, 1T1R"),
+    (dict(cell="2T2R"), "cell = '2T2R' is not allowed; allowed: '1R', '1T1R'"),
     (dict(t_read_s=-1.0), "t_read_s = -1.0 is not allowed"),
     (dict(differential="both"), "differential = 'both'"),
 ])

@@ -10,8 +10,8 @@
 """
 from . import checks
 from .architecture import (DIFFERENTIAL_KINDS, MAX_LEVELS, AccessTransistor, Architecture, ArraySection,
-                           ConvertersSection, CrossbarParasitics, MappingSection, NonIdealitySection, TiaConfig,
-                           TilingSection)
+                           ConvertersSection, CrossbarParasitics, MappingSection, NonIdealitySection, TECHNOLOGY_NODES,
+                           TechnologySection, TiaConfig, TilingSection)
 from .core import (ConfigError, OutputsConfig, Section, build, describe, option, register_flow, registered_flows,
                    to_dict, to_yaml)
 from .yaml_io import read_yaml
@@ -19,5 +19,5 @@ from .yaml_io import read_yaml
 __all__ = ["ConfigError", "Section", "option", "register_flow", "registered_flows", "build", "to_dict", "to_yaml",
            "describe", "OutputsConfig", "read_yaml", "checks",
            "Architecture", "MappingSection", "ArraySection", "TilingSection", "ConvertersSection",
-           "NonIdealitySection", "CrossbarParasitics", "TiaConfig", "AccessTransistor", "MAX_LEVELS",
+           "NonIdealitySection", "TechnologySection", "TECHNOLOGY_NODES", "CrossbarParasitics", "TiaConfig", "AccessTransistor", "MAX_LEVELS",
            "DIFFERENTIAL_KINDS"]

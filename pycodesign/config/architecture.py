@@ -24,6 +24,8 @@ Sections (review Fig. 2 block numbers in brackets)
                 multiplexed into one ADC, row tiles accumulated digitally
 ``converters``  input DAC [4] and output ADC [9]
 ``nonideal``    seeded device non-idealities
+``technology``  node, clock, read time and the cost model's converter choices
+                (:mod:`pycodesign.costs`)
 
 How a layer meets the converters (documented here because every engine
 follows it; :mod:`pycodesign.system` implements it):
@@ -73,6 +75,8 @@ __all__ = [
     "TilingSection",
     "ConvertersSection",
     "NonIdealitySection",
+    "TechnologySection",
+    "TECHNOLOGY_NODES",
     "Architecture",
     "tile_layout",
 ]
@@ -317,6 +321,46 @@ class NonIdealitySection(Section):
             self.fail("stuck_at_lrs_rate", "stuck_at_hrs_rate + stuck_at_lrs_rate must not exceed 1")
 
 
+#: Technology nodes of the cost model's table (:data:`pycodesign.costs.technology.TECHNOLOGIES`; a test keeps them equal).
+TECHNOLOGY_NODES = (130, 65, 45, 32, 22)
+
+
+@dataclass
+class TechnologySection(Section):
+    """Technology and timing for energy, area and latency (:mod:`pycodesign.costs`; sources in docs/costs.md)."""
+
+    node_nm: Literal[130, 65, 45, 32, 22] = option(32, "technology node (the cost model's table)", unit="nm")
+    clock_hz: float = option(1e9, "digital clock (SAR conversions take bits + 1 cycles)", unit="Hz", gt=0)
+    t_read_s: float = option(10e-9, "read pulse per input vector (NeuroSim's default 10 ns)", unit="s", gt=0)
+    adc_model: Literal["sar", "survey", "table"] = option(
+        "sar", "ADC energy/area model: low-resolution SAR (NeuroSim/ISAAC), Murmann survey bound, or your table")
+    adc_calibration: Literal["neurosim", "isaac"] = option("neurosim", "SAR model calibration")
+    adc_table: dict[int, dict[str, float]] | None = option(
+        None, "measured converters for adc_model: table: {bits: {energy_j, area_um2, t_conv_s}}")
+    tia_power_w: float = option(0.0, "power of one TIA while reading (no published per-column figure; 0: not "
+                                     "costed)", unit="W", ge=0)
+    tia_area_um2: float = option(0.0, "area of one TIA (0: not costed)", unit="um^2", ge=0)
+    tiles_parallel: bool = option(True, "all tiles of a layer read at once (else one after another)")
+    layers_pipelined: bool = option(False, "throughput set by the slowest layer (else by the whole latency)")
+
+    def validate(self):
+        if self.adc_model == "table":
+            if not self.adc_table:
+                self.fail("adc_table", "required when adc_model is 'table' ({bits: {energy_j, area_um2, t_conv_s}})")
+        if self.adc_table:
+            for bits, entry in self.adc_table.items():
+                if not 1 <= bits <= 32:
+                    self.fail(f"adc_table.{bits}", "bits must be in 1..32")
+                missing = {"energy_j", "area_um2", "t_conv_s"} - set(entry)
+                extra = set(entry) - {"energy_j", "area_um2", "t_conv_s"}
+                if missing or extra:
+                    self.fail(f"adc_table.{bits}", f"needs exactly energy_j, area_um2, t_conv_s (missing: "
+                                                   f"{sorted(missing) or 'none'}, unknown: {sorted(extra) or 'none'})")
+                for k, v in entry.items():
+                    if not v >= 0:
+                        self.fail(f"adc_table.{bits}.{k}", f"{v!r} is negative; allowed: >= 0")
+
+
 def tile_layout(scheme: str, differential: str, tile_rows: int | None, tile_cols: int | None):
     """Per-tile capacity in logical rows, outputs and ADC inputs for a mapping/differential scheme.
 
@@ -348,6 +392,7 @@ class Architecture(Section):
     tiling: TilingSection = option(TilingSection())
     converters: ConvertersSection = option(ConvertersSection())
     nonideal: NonIdealitySection = option(NonIdealitySection())
+    technology: TechnologySection = option(TechnologySection())
 
     def validate(self):
         t, a, m = self.tiling, self.array, self.mapping

@@ -20,7 +20,12 @@ import numpy as np
 
 from .core import _short
 
-__all__ = ["number", "integer", "bits", "probability", "choice", "finite_array", "seed"]
+__all__ = ["number", "integer", "bits", "probability", "choice", "finite_array", "seed", "refuse"]
+
+
+def refuse(name: str, value: Any, allowed: str):
+    """Raise the standard ``ValueError`` for a value no other check covers."""
+    raise ValueError(f"{name} = {_short(value)} is not allowed; allowed: {allowed}")
 
 
 def _bounds_text(gt, ge, lt, le, unit: str) -> str:

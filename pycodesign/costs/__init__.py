@@ -6,6 +6,7 @@ Fill a :class:`DesignDescription` (units in every field name), call
 :func:`plot_cost_breakdown` for the stacked-bar PNG).  Documentation and every
 source: ``docs/costs.md``.
 """
+from .adapter import costs_of_architecture, costs_of_evaluation, design_from_architecture, design_from_evaluation
 from .converters import (ADC_MODELS, AdcCost, ConverterEntry, ConverterTable, adc_cost, sar_adc_area_um2,
                          sar_adc_energy_j, survey_adc_area_um2, survey_adc_energy_j)
 from .design import (AdcSpec, ArrayEnergyInput, DacSpec, DesignDescription, DigitalBlockUse, LayerDesign,
@@ -16,7 +17,8 @@ from .model import (ComponentCost, CostReport, LayerCost, array_read_energy_j, c
 from .report import markdown_report, markdown_table, plot_cost_breakdown
 from .technology import TECHNOLOGIES, Technology, get_technology, known_nodes
 
-__all__ = ["ADC_MODELS", "AdcCost", "ConverterEntry", "ConverterTable", "adc_cost", "sar_adc_area_um2",
+__all__ = ["costs_of_evaluation", "costs_of_architecture", "design_from_evaluation", "design_from_architecture",
+           "ADC_MODELS", "AdcCost", "ConverterEntry", "ConverterTable", "adc_cost", "sar_adc_area_um2",
            "sar_adc_energy_j", "survey_adc_area_um2", "survey_adc_energy_j",
            "AdcSpec", "ArrayEnergyInput", "DacSpec", "DesignDescription", "DigitalBlockUse", "LayerDesign",
            "TiaSpec", "TileGeometry",

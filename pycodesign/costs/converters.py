@@ -61,6 +61,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ..config import checks
 from .technology import Technology, get_technology
 
 __all__ = ["ADC_MODELS", "SAR_CALIBRATIONS", "AdcCost", "ConverterEntry", "ConverterTable",
@@ -383,5 +384,5 @@ def _check_bits(bits, model: str, lo: int, hi: int) -> None:
 
 
 def _check_positive(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} = {value!r} is not allowed; must be a finite number > 0")
+    checks.number(name, value, gt=0)
+

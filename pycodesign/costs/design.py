@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
+from ..config import checks
 from .converters import ADC_MODELS, SAR_CALIBRATIONS, ConverterTable
 
 __all__ = ["CELL_TYPES", "DIFFERENTIAL_MODES", "ARRAY_ESTIMATES", "TileGeometry", "AdcSpec", "DacSpec", "TiaSpec",
@@ -33,32 +34,25 @@ DIFFERENTIAL_MODES = ("digital", "analog", "none")
 ARRAY_ESTIMATES = ("mean", "worst")
 
 
+# The shared checks (pycodesign.config.checks), with the owner in the name so a message says where.
 def _fail(owner: str, name: str, value, allowed: str):
-    raise ValueError(f"{owner}: {name} = {value!r} is not allowed; allowed: {allowed}")
+    checks.refuse(f"{owner}: {name}", value, allowed)
 
 
 def _int(owner: str, name: str, value, minimum: int = 1, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or \
-            (maximum is not None and value > maximum):
-        _fail(owner, name, value, f"an integer >= {minimum}" + (f" and <= {maximum}" if maximum else ""))
-    return value
+    return checks.integer(f"{owner}: {name}", value, ge=minimum, le=maximum)
 
 
 def _num(owner: str, name: str, value, *, positive: bool = True, allow_zero: bool = False,
          upper: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        _fail(owner, name, value, "a finite number")
-    if positive and (value < 0 or (value == 0 and not allow_zero)):
-        _fail(owner, name, value, ">= 0" if allow_zero else "> 0")
-    if upper is not None and value > upper:
-        _fail(owner, name, value, f"<= {upper}")
-    return float(value)
+    if not positive:
+        return checks.number(f"{owner}: {name}", value, le=upper)
+    return checks.number(f"{owner}: {name}", value, ge=0.0 if allow_zero else None,
+                         gt=None if allow_zero else 0.0, le=upper)
 
 
 def _choice(owner: str, name: str, value, allowed) -> str:
-    if value not in allowed:
-        _fail(owner, name, value, ", ".join(allowed))
-    return value
+    return checks.choice(f"{owner}: {name}", value, tuple(allowed))
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ Steps (the flow only orchestrates; the evaluation is
    both through the same integer pipeline (ADC codes, accumulation, ReLU,
    argmax);
 4. the settling latency of layer 1's first tile (a transient);
-5. studies with the solver: accuracy vs ADC bits and vs wire resistance;
-6. ``metrics.json`` (checkpointed after every step), ``report.md`` and plots.
+5. energy, area and latency of the evaluated design (:mod:`pycodesign.costs`);
+6. studies with the solver: accuracy vs ADC bits and vs wire resistance;
+7. ``metrics.json`` (checkpointed after every step), ``report.md`` (with a
+   "Cost" section) and plots.
 
 Optional steps (ngspice, settling, studies, plots) that fail are recorded
 with their error and the run ends ``completed with failures``; the report
@@ -34,7 +36,7 @@ from typing import Literal
 import numpy as np
 
 from ..config import (Architecture, ArraySection, ConvertersSection, MappingSection, NonIdealitySection,
-                      OutputsConfig, Section, TilingSection, option, register_flow)
+                      OutputsConfig, Section, TechnologySection, TilingSection, option, register_flow)
 
 __all__ = ["CrossbarInferenceFlow", "run_crossbar_inference"]
 
@@ -117,6 +119,7 @@ class CrossbarInferenceFlow(Section):
     tiling: TilingSection = option(TilingSection())
     converters: ConvertersSection = option(ConvertersSection())
     nonideal: NonIdealitySection = option(NonIdealitySection())
+    technology: TechnologySection = option(TechnologySection())
     simulation: SimulationSection = option(SimulationSection())
     studies: StudiesSection = option(StudiesSection())
     outputs: OutputsConfig = option(OutputsConfig())
@@ -124,7 +127,7 @@ class CrossbarInferenceFlow(Section):
     def architecture(self) -> Architecture:
         """The architecture this flow evaluates (its own section objects, not copies)."""
         return Architecture(mapping=self.mapping, array=self.array, tiling=self.tiling,
-                            converters=self.converters, nonideal=self.nonideal)
+                            converters=self.converters, nonideal=self.nonideal, technology=self.technology)
 
     def validate(self):
         n_in = self.data.image_size ** 2 + (1 if self.mapping.bias else 0)
@@ -211,6 +214,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
     step = _Steps(run, metrics, checkpoint, progress)
     arch = flow.architecture()
+    cost = None
     try:
         # 1-2. data and network ---------------------------------------------------------
         t0 = time.perf_counter()
@@ -301,7 +305,23 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
             step("settling", settling_step)
 
-        # 5. studies ------------------------------------------------------------------------
+        # 5. energy, area and latency of the evaluated design (pycodesign.costs) --------------
+
+        def cost_step():
+            from ..costs import costs_of_evaluation
+
+            t = time.perf_counter()
+            r = costs_of_evaluation(solver_ev, name=flow.name)
+            metrics["costs"] = r.to_dict()
+            timing["costs_s"] = time.perf_counter() - t
+            progress(f"costs: {r.energy_j * 1e9:.4g} nJ/inference, {r.area_mm2:.4g} mm^2, "
+                     f"{r.latency_s * 1e9:.4g} ns at {flow.technology.node_nm} nm")
+            checkpoint()
+            return r
+
+        cost = step("costs", cost_step)
+
+        # 6. studies ------------------------------------------------------------------------
         studies: dict = {"adc_bits": [], "r_wire_ohm": []}
         metrics["studies"] = studies
 
@@ -320,7 +340,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
         step("study_r_wire_ohm", lambda: study("r_wire_ohm", flow.studies.r_wire_ohm, lambda r: arch.replace(
             array=arch.array.replace(r_row_ohm=r, r_col_ohm=r))))
 
-        # 6. plots --------------------------------------------------------------------------
+        # 7. plots --------------------------------------------------------------------------
         if flow.outputs.plots:
             def plot_step():
                 cap = report.conditions(flow)
@@ -352,11 +372,21 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
                 panels.append(("fast solver", np.asarray(metrics["solver"]["report"]["confusion_matrix"])))
                 plots.append(report.plot_confusion_matrices(panels, run.file("confusion_matrix.png"),
                                                             caption=cap).name)
+                if cost is not None:
+                    from ..costs import plot_cost_breakdown
+
+                    plots.append(plot_cost_breakdown(cost, run.file("cost_breakdown.png"),
+                                                     title=f"{flow.name}: energy and area by component").name)
 
             step("plots", plot_step)
         metrics["complete"] = True
     finally:
         timing["total_s"] = time.perf_counter() - t_all
         checkpoint()
-        run.file("report.md").write_text(report.inference_report(flow, metrics, plots=plots))
+        text = report.inference_report(flow, metrics, plots=plots)
+        if cost is not None:
+            from ..costs import markdown_report
+
+            text += "\n" + markdown_report(cost)
+        run.file("report.md").write_text(text)
     return metrics
