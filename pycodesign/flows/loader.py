@@ -13,6 +13,7 @@ from ..config import ConfigError, build, read_yaml, registered_flows
 from ..config.core import _short
 from .characterize import run_characterize
 from .inference import run_crossbar_inference
+from .search import run_search
 from .sweep import run_sweep
 
 __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow"]
@@ -21,6 +22,7 @@ __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow"]
 RUNNERS = {
     "characterize": (run_characterize, ("ngspice", "openvaf")),
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
+    "search": (run_search, ("ngspice", "openvaf")),
     "sweep": (run_sweep, ("ngspice", "openvaf")),
 }
 

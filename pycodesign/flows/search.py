@@ -30,7 +30,6 @@ Re-running the same command on the same results folder continues the study
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -43,10 +42,10 @@ import numpy as np
 import yaml
 
 from ..config import (Architecture, ArraySection, ConfigError, ConvertersSection, MappingSection, NonIdealitySection,
-                      OutputsConfig, Section, TilingSection, option, register_flow)
+                      OutputsConfig, Section, TechnologySection, TilingSection, option, register_flow)
 from ..search.config import (ChooseSection, ConstraintSpec, FidelitySection, MonteCarloSection, ObjectiveSpec,
                              RtlSection, SearchSettings)
-from ..search.costs import CostsSection, check_costable
+from ..search.costing import check_costable
 from ..search.space import SearchSpace, plain_dict
 from .inference import DataSection, NetworkSection, _load_data, _Steps
 
@@ -73,15 +72,16 @@ class SearchFlow(Section):
     tiling: TilingSection = option(TilingSection(), "base architecture")
     converters: ConvertersSection = option(ConvertersSection(), "base architecture")
     nonideal: NonIdealitySection = option(NonIdealitySection(), "the non-idealities every design is evaluated under")
-    space: dict[str, Any] = option({}, "the design space: dotted keys (tiling.tile_rows, converters.adc_bits, "
-                                       "costs.node_nm ...) to a list of values or a range {low, high, step, log, "
-                                       "when} (pycodesign.search.space)")
+    technology: TechnologySection = option(TechnologySection(), "base architecture: node, clock, read time, ADC "
+                                                                "model of the cost model")
+    space: dict[str, Any] = option({}, "the design space: dotted architecture keys (tiling.tile_rows, "
+                                       "converters.adc_bits, technology.node_nm ...) to a list of values or a range "
+                                       "{low, high, step, log, when} (pycodesign.search.space)")
     objectives: list[ObjectiveSpec] = option(
         [ObjectiveSpec(metric="accuracy"), ObjectiveSpec(metric="energy_j"), ObjectiveSpec(metric="area_mm2"),
          ObjectiveSpec(metric="latency_s")], "metrics optimised, each with a direction", min_len=1)
     constraints: list[ConstraintSpec] = option([], "bounds on metrics (optuna constraints; infeasible trials are "
                                                    "kept and counted)")
-    costs: CostsSection = option(CostsSection())
     search: SearchSettings = option(SearchSettings())
     monte_carlo: MonteCarloSection = option(MonteCarloSection())
     fidelity: FidelitySection = option(FidelitySection())
@@ -94,7 +94,7 @@ class SearchFlow(Section):
     def architecture(self) -> Architecture:
         """The base architecture (the flow's own section objects)."""
         return Architecture(mapping=self.mapping, array=self.array, tiling=self.tiling,
-                            converters=self.converters, nonideal=self.nonideal)
+                            converters=self.converters, nonideal=self.nonideal, technology=self.technology)
 
     def layer_shapes(self) -> list[tuple[int, int]]:
         """The network's layers (inputs, outputs) as the flow defines them (10 classes)."""
@@ -104,7 +104,7 @@ class SearchFlow(Section):
         return [(n_in, self.network.hidden), (self.network.hidden, 10)]
 
     def parsed_space(self) -> SearchSpace:
-        return SearchSpace.parse(self.space, prefix="space", extra_roots={"costs": CostsSection})
+        return SearchSpace.parse(self.space, prefix="space")
 
     @property
     def objective_metrics(self) -> list[str]:
@@ -121,7 +121,6 @@ class SearchFlow(Section):
         return {"seed": self.seed, "data": plain_dict(self.data), "network": plain_dict(self.network),
                 "architecture": plain_dict(self.architecture()), "space": self.space,
                 "objectives": plain_dict(self.objectives), "constraints": plain_dict(self.constraints),
-                "costs": plain_dict(self.costs), "rtl": plain_dict(self.rtl),
                 "monte_carlo": plain_dict(self.monte_carlo),
                 "sampler": {"name": s.sampler, "population_size": s.population_size,
                             "tpe_startup_trials": s.tpe_startup_trials}}
@@ -143,9 +142,8 @@ class SearchFlow(Section):
                 self.fail("search.budget", f"{self.search.budget} is below the {size} designs of the space; the "
                                            f"grid sampler runs every design: allowed: >= {size} (or another "
                                            "sampler)")
-        check = functools.partial(check_costable, settings=self.costs)
         info = space.check(arch, self.layer_shapes(), prefix="space", limit=_SPACE_LIMIT, seed=self.seed,
-                           extra_check=lambda a, extra: check(a, extra=extra))
+                           extra_check=lambda a, extra: check_costable(a))
         self.__dict__["_space_info"] = info
 
     @property
@@ -187,10 +185,7 @@ def _network_for(flow: SearchFlow, ds, progress):
 
 def _open(flow: SearchFlow, *, storage: str | None, study_name: str | None, budget: int | None, create: bool,
           default_journal: Path, progress) -> _Setup:
-    from functools import partial
-
     from ..search.evaluator import DesignEvaluator
-    from ..search.costs import design_costs
     from ..search.samplers import make_sampler
     from ..search.storage import load_network, open_storage, open_study, parse_storage, store_network
 
@@ -215,9 +210,8 @@ def _open(flow: SearchFlow, *, storage: str | None, study_name: str | None, budg
         store_network(study, net)
     else:
         progress(f"network: the study's ({'x'.join(map(str, net.layer_sizes))}, trained once per study)")
-    costs = partial(design_costs, settings=flow.costs, rtl=flow.rtl)
     ev = DesignEvaluator(net, ds.x_test, ds.y_test, flow.architecture(), flow.parsed_space(), seed=flow.seed,
-                         draws=flow.monte_carlo.draws, costs=costs)
+                         draws=flow.monte_carlo.draws)
     return _Setup(flow, spec, st, study, ev, net, ds, int(budget or s.budget), source)
 
 
@@ -316,12 +310,13 @@ def _write_chosen(flow: SearchFlow, setup, row: dict, reason: str, run, progress
     """The chosen design as a crossbar_inference flow, its weights, hdl config, Verilog and cost table."""
     from ..costs import markdown_report, plot_cost_breakdown
     from ..nn import save_network_npz
+    from ..config import build
     from ..search.silicon import hdl_config, rtl_instances
-    from .loader import flow_from_dict
+    from .inference import CrossbarInferenceFlow
 
     out = run.path / "chosen"
     out.mkdir(parents=True, exist_ok=True)
-    result = setup.evaluator.evaluate(row["params"], draws=1)
+    result = setup.evaluator.evaluate(row["params"], draws=1, cost_name=f"{flow.name} trial {row['number']}")
     arch = result.architecture
     weights = save_network_npz(setup.network, out / "network.npz")
     inference = {
@@ -333,7 +328,8 @@ def _write_chosen(flow: SearchFlow, setup, row: dict, reason: str, run, progress
                        "settling": True},
         "outputs": {"dir": flow.outputs.dir, "overwrite": False, "run_name": None, "plots": True},
     }
-    flow_from_dict(inference, file="chosen/design.yaml")  # it must load as written
+    build(CrossbarInferenceFlow, {k: v for k, v in inference.items() if k != "kind"},
+          file=str(out / "design.yaml"))  # it must load as written
     header = (f"# The design chosen by search flow {flow.name!r} (trial {row['number']}; {reason}).\n"
               f"# Its solver accuracy at seed {flow.seed} (draw 0 of the search) was "
               f"{result.accuracy_draws[0]:.6f}; run it with\n#   pycodesign run {out / 'design.yaml'}\n")
@@ -345,7 +341,7 @@ def _write_chosen(flow: SearchFlow, setup, row: dict, reason: str, run, progress
     if flow.rtl.generate:
         from ..rtl.generate import generate
 
-        instances = rtl_instances(arch, result.evaluation, flow.rtl)
+        instances = rtl_instances(result.evaluation)
         cfg = hdl_config(instances)
         lines = [f"# RTL sized to the chosen design (trial {row['number']}); generate with",
                  f"#   pycodesign hdl {out / 'hdl.yaml'} --out {out / 'hdl'}", "# Blocks and their use:"]
@@ -430,6 +426,7 @@ def run_search(flow: SearchFlow, run, progress=print, *, storage: str | None = N
                                   env={STORAGE_ENV: setup.spec.url if setup.spec.kind == "rdb"
                                        else "journal:" + setup.spec.url})
             progress(f"started {len(procs)} worker process(es): logs in {run.path / 'workers'}")
+        done_before = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
         ran = run_worker(study, objective, budget=setup.budget, progress=progress)
         codes = [p.wait() for p in procs]
         procs = []
@@ -447,7 +444,8 @@ def run_search(flow: SearchFlow, run, progress=print, *, storage: str | None = N
         rows = rep.trial_rows(study)
         counts = _trial_counts(rows)
         metrics["counts"] = counts
-        timing["s_per_completed_trial"] = timing["trials_s"] / max(1, counts["complete"])
+        if counts["complete"] > done_before:  # wall time of this session's trials, all workers together
+            timing["s_per_completed_trial"] = timing["trials_s"] / (counts["complete"] - done_before)
         ms, dirs = flow.objective_metrics, flow.directions
         logs = [METRICS[m].log_scale for m in ms]
         complete = sorted((r for r in rows if r["state"] == "COMPLETE"),
@@ -568,7 +566,7 @@ def run_search(flow: SearchFlow, run, progress=print, *, storage: str | None = N
         timing["total_s"] = time.perf_counter() - t_all
         checkpoint()
         try:
-            text = rep.search_report(flow, metrics, rows if "rows" in locals() else [], plots)
+            text = rep.search_report(flow, {**metrics, "timing_s": timing}, rows if "rows" in locals() else [], plots)
         except Exception as exc:  # noqa: BLE001 - a report of what exists, never a second failure
             text = f"# Search: {flow.name}\n\nThe report could not be written: {type(exc).__name__}: {exc}\n"
         run.file("report.md").write_text(text)
@@ -583,16 +581,17 @@ def main_search(args) -> int:
     from .. import toolchain
     from ..results import new_run_dir
     from ..search.storage import StorageError
+    from ..config import build, read_yaml
     from ..search.workers import TooManyFailures
-    from .loader import load_flow
 
     try:
-        flow = load_flow(args.flow)
+        data = read_yaml(args.flow)
+        if not isinstance(data, dict) or data.get("kind") != "search":
+            kind = data.get("kind") if isinstance(data, dict) else None
+            raise ConfigError(str(args.flow), "kind", f"{kind!r} is not a search flow; allowed: search")
+        flow = build(SearchFlow, {k: v for k, v in data.items() if k != "kind"}, file=str(args.flow))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not isinstance(flow, SearchFlow):
-        print(f"error: {args.flow}: kind: {type(flow).KIND} is not a search flow (kind: search)", file=sys.stderr)
         return 2
     storage = args.storage or os.environ.get(STORAGE_ENV)
     progress = (lambda msg: None) if args.quiet else (lambda msg: print(msg, flush=True))

@@ -6,7 +6,7 @@
 ``monte_carlo`` device draws per trial (common random numbers)
 ``fidelity``    re-evaluation of the Pareto designs after the budget
 ``choose``      which Pareto design becomes silicon (knee, or best under bounds)
-``rtl``         the Verilog generated for the chosen design
+``rtl``         whether the chosen design's Verilog is generated
 """
 from __future__ import annotations
 
@@ -144,9 +144,5 @@ class ChooseSection(Section):
 class RtlSection(Section):
     """The digital peripherals generated for the chosen design (``pycodesign hdl``)."""
 
-    generate: bool = option(True, "write hdl.yaml and generate its Verilog for the chosen design")
-    max_pulses: int = option(20, "write-verify: most programming pulses per device", ge=0, le=65535)
-    read_cycles: int = option(2, "write-verify: clock cycles per verify read", ge=1, le=1024)
-    write_cycles: int = option(4, "write-verify: clock cycles per programming pulse", ge=1, le=1024)
-    argmax_pipeline_every: int = option(0, "argmax: a register stage every this many comparator levels "
-                                           "(0: combinational)", ge=0, le=64)
+    generate: bool = option(True, "write hdl.yaml sized to the chosen design and generate its Verilog (the "
+                                  "blocks the cost model priced, plus the SAR controller and address sequencer)")

@@ -12,7 +12,9 @@ turns a sampled point into a :class:`DesignResult`:
    are compared on common random numbers; with no random non-ideality one
    evaluation stands for all draws;
 3. the structure of the tile plan (tiles, devices, ADCs, conversions);
-4. the cost model, when an objective, constraint or report needs it.
+4. energy, area and latency from the cost model
+   (:func:`pycodesign.costs.costs_of_evaluation` on the first draw's
+   evaluation, the architecture's ``technology`` section).
 
 Nothing here touches a study or a file: the same evaluator serves the
 trials, the multi-fidelity re-evaluation and the benchmark.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -149,26 +151,25 @@ class DesignEvaluator:
         First Monte-Carlo seed.
     draws : int
         Monte-Carlo draws per design.
-    costs : callable(DesignResult, extra_values) -> dict, or None
-        Cost model adapter returning at least ``energy_j``, ``area_mm2``,
-        ``latency_s`` and ``tops_per_w`` (:func:`pycodesign.search.costs.design_costs`
-        with the flow's settings bound); required when a cost metric is asked for.
+    with_costs : bool
+        Price every design (:func:`pycodesign.search.costing.design_costs`).
     """
 
     def __init__(self, network, x_test, y_test, base: Architecture, space: SearchSpace, *, seed: int = 0,
-                 draws: int = 1, costs: Callable | None = None):
+                 draws: int = 1, with_costs: bool = True):
         self.network = network
         self.x, self.y = np.asarray(x_test), np.asarray(y_test)
         self.base, self.space = base, space
         self.seed, self.draws = int(seed), int(draws)
-        self.costs = costs
+        self.with_costs = bool(with_costs)
         self.layer_shapes = [(int(W.shape[0]), int(W.shape[1])) for W, _ in network.weights]
 
     def realise(self, params: dict) -> Realised:
         """The architecture of a sampled point (fits recorded)."""
         return self.space.realise(self.base, params, self.layer_shapes)
 
-    def evaluate(self, params_or_realised, *, draws: int | None = None, need_costs: bool = True) -> DesignResult:
+    def evaluate(self, params_or_realised, *, draws: int | None = None, need_costs: bool = True,
+                 cost_name: str = "design") -> DesignResult:
         """Measure one design with ``draws`` Monte-Carlo draws (default: the evaluator's)."""
         t0 = time.perf_counter()
         r = params_or_realised if isinstance(params_or_realised, Realised) else self.realise(params_or_realised)
@@ -188,8 +189,10 @@ class DesignEvaluator:
                                                    "sar_comparisons")})
         result = DesignResult(realised=r, metrics=metrics, accuracy_draws=accs, seeds=seeds, structure=structure,
                               evaluation=first)
-        if need_costs and self.costs is not None:
-            c = self.costs(result, self.space.extra_values(r.params))
+        if need_costs and self.with_costs:
+            from .costing import design_costs
+
+            c = design_costs(first, name=cost_name)
             result.costs = c
             for k in ("energy_j", "area_mm2", "latency_s", "tops_per_w"):
                 metrics[k] = float(c[k])

@@ -193,9 +193,15 @@ def pareto_table(rows: list[dict], keys: Sequence[str], fidelity: dict, *, chose
     head = ["trial", *[k.split(".")[-1] for k in keys], "accuracy (search)", "accuracy (re-eval.)", "ngspice",
             "energy", "energy breakdown", "area", "area breakdown", "latency"]
     body = []
-    for r in sorted((r for r in rows if r.get("pareto")), key=lambda r: -r["metrics"].get("accuracy", 0)):
+    first_of: dict[str, int] = {}
+    for r in sorted((r for r in rows if r.get("pareto")), key=lambda r: r["number"]):
+        first_of.setdefault(repr(sorted(r["used"].items())), r["number"])
+    for r in sorted((r for r in rows if r.get("pareto")), key=lambda r: (-r["metrics"].get("accuracy", 0),
+                                                                         r["number"])):
         f = fidelity.get(r["number"], {})
-        re = f"{f['accuracy']:.4f} ± {f['accuracy_std']:.4f} ({f['draws']})" if "accuracy" in f else ""
+        same = first_of[repr(sorted(r["used"].items()))]
+        re = f"{f['accuracy']:.4f} ± {f['accuracy_std']:.4f} ({f['draws']})" if "accuracy" in f else \
+            (f"same design as trial {same}" if same != r["number"] else "")
         sp = f"{f['spice_accuracy']:.3f} / {f['solver_accuracy_same_images']:.3f} ({f['spice_images']} img)" \
             if "spice_accuracy" in f else ""
         m = r["metrics"]
@@ -223,8 +229,8 @@ def search_report(flow, metrics: dict, rows: list[dict], plots: Sequence[str]) -
                  f"(seeds {flow.seed}..{flow.seed + flow.monte_carlo.draws - 1}, the same for every design) under "
                  f"variability σ = {flow.nonideal.variability_sigma:g}, read noise σ = "
                  f"{flow.nonideal.read_noise_sigma:g}, stuck-at {flow.nonideal.stuck_at_hrs_rate:g}/"
-                 f"{flow.nonideal.stuck_at_lrs_rate:g}; cost model at {flow.costs.node_nm} nm, ADC model "
-                 f"{flow.costs.adc_model} ({flow.costs.adc_calibration}).\n")
+                 f"{flow.nonideal.stuck_at_lrs_rate:g}; cost model at {flow.technology.node_nm} nm (base), ADC model "
+                 f"{flow.technology.adc_model} ({flow.technology.adc_calibration}).\n")
     if not metrics.get("complete"):
         lines.append("**The run did not complete**: what follows is what was computed (metadata.json has the "
                      "error); the study keeps every completed trial — re-run the same command to continue.\n")
@@ -279,9 +285,10 @@ def search_report(flow, metrics: dict, rows: list[dict], plots: Sequence[str]) -
         lines += ["\n", md_table(["fidelity", "accuracy", "draws"], rows_acc)]
         files = chosen.get("files", {})
         if files:
-            lines.append("\nFiles: " + ", ".join(f"`{v}`" for k, v in files.items() if isinstance(v, str)))
+            text = "\nFiles: " + ", ".join(f"`{v}`" for k, v in files.items() if isinstance(v, str))
             if files.get("verilog"):
-                lines.append(f"; Verilog: {', '.join('`' + v + '`' for v in files['verilog'])}.\n")
+                text += f"; Verilog: {', '.join('`' + v + '`' for v in files['verilog'])}"
+            lines.append(text + ".\n")
         if chosen.get("cost_markdown"):
             lines += ["\n### Cost of the chosen design\n", chosen["cost_markdown"]]
     failed = [s for s in metrics.get("steps", []) if s.get("status") == "failed"]

@@ -19,6 +19,8 @@ every trial's feasibility is stored and reported either way.
 """
 from __future__ import annotations
 
+import warnings
+
 import optuna
 
 from .config import SAMPLERS
@@ -29,13 +31,15 @@ __all__ = ["make_sampler"]
 def make_sampler(name: str, *, seed: int, population_size: int = 20,
                  tpe_startup_trials: int = 10) -> optuna.samplers.BaseSampler:
     """A seeded sampler called *name* (one of :data:`~pycodesign.search.config.SAMPLERS`)."""
-    if name == "nsga2":
-        return optuna.samplers.NSGAIISampler(population_size=population_size, seed=seed)
-    if name == "tpe":
-        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=tpe_startup_trials, multivariate=True,
-                                          group=True)
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    if name == "grid":
-        return optuna.samplers.BruteForceSampler(seed=seed, avoid_premature_stop=True)
+    with warnings.catch_warnings():  # TPE's group/multivariate and brute force are "experimental" in optuna
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        if name == "nsga2":
+            return optuna.samplers.NSGAIISampler(population_size=population_size, seed=seed)
+        if name == "tpe":
+            return optuna.samplers.TPESampler(seed=seed, n_startup_trials=tpe_startup_trials, multivariate=True,
+                                              group=True)
+        if name == "random":
+            return optuna.samplers.RandomSampler(seed=seed)
+        if name == "grid":
+            return optuna.samplers.BruteForceSampler(seed=seed, avoid_premature_stop=True)
     raise ValueError(f"sampler {name!r}; allowed: {', '.join(SAMPLERS)}")

@@ -596,7 +596,7 @@ class SearchSpace:
         return Realised(params=dict(params), architecture=build(Architecture, d), fits=fits)
 
     def extra_values(self, params: dict) -> dict:
-        """The sampled values of the extra roots (e.g. ``costs.node_nm``), by key."""
+        """The sampled values of the extra roots (roots a caller adds beyond the architecture), by key."""
         return {k: v for k, v in params.items() if k.split(".")[0] not in _ARCH_ROOTS}
 
     def check(self, base: Architecture, layer_shapes: Sequence[tuple[int, int]], *, file: str | None = None,

@@ -34,8 +34,6 @@ __all__ = ["StorageError", "StorageSpec", "parse_storage", "open_storage", "open
 
 ATTR_PREFIX = "pycodesign."
 
-warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-
 
 class StorageError(RuntimeError):
     """The storage cannot be opened or does not hold the expected study."""
@@ -113,10 +111,12 @@ def open_storage(spec: StorageSpec, *, heartbeat_interval_s: int = 10, grace_per
     if not spec.url.startswith("sqlite"):
         engine_kwargs["pool_pre_ping"] = True
     try:
-        return optuna.storages.RDBStorage(
-            spec.url, engine_kwargs=engine_kwargs, heartbeat_interval=int(heartbeat_interval_s),
-            grace_period=int(grace_period_s),
-            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry))
+        with warnings.catch_warnings():  # heartbeats and the retry callback are "experimental" since optuna 2.8
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+            return optuna.storages.RDBStorage(
+                spec.url, engine_kwargs=engine_kwargs, heartbeat_interval=int(heartbeat_interval_s),
+                grace_period=int(grace_period_s), heartbeat_stale_trial_callback=retry)
     except ModuleNotFoundError as exc:
         raise StorageError(f"cannot open storage {spec.display}: the database driver is missing ({exc}); for "
                            "PostgreSQL install psycopg (pip install 'psycopg[binary]'), for MySQL PyMySQL") from None

@@ -35,6 +35,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -215,7 +216,9 @@ def requeue_dead_trials(study: optuna.Study, *, max_retry: int, stale_after_s: f
 
     Returns the numbers of the trials failed.
     """
-    retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
     now = _dt.datetime.now()
     out = []
     for t in study.get_trials(deepcopy=True, states=(TrialState.RUNNING,)):
@@ -254,7 +257,9 @@ def drain(study: optuna.Study, objective: Callable, *, heartbeats: bool, max_ret
     while True:
         if heartbeats:
             before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
-            optuna.storages.fail_stale_trials(study)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)
             after = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
             for n in sorted(after - before):
                 requeued.append(n)
