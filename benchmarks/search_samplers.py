@@ -79,7 +79,7 @@ def design_table(flow, flow_path, processes: int, cache: Path) -> list[dict]:
     """Every design of the space, evaluated once (cached by the flow's fingerprint)."""
     from pycodesign.search.storage import config_fingerprint
 
-    fp = config_fingerprint(flow.trial_config())
+    fp = config_fingerprint({k: v for k, v in flow.trial_config().items() if k != "sampler"})  # designs only
     if cache.exists():
         data = json.loads(cache.read_text())
         if data.get("fingerprint") == fp:
@@ -166,13 +166,66 @@ def parallel_efficiency(flow_path: Path, budget: int) -> dict:
             wall = time.perf_counter() - t0
             m = json.loads((Path(tmp) / name / "metrics.json").read_text())
             out[workers] = {"trials_s": m["timing_s"]["trials_s"], "completed": m["counts"]["complete"],
-                            "s_per_trial": m["timing_s"]["trials_s"] / m["counts"]["complete"], "wall_s": wall}
-            print(f"  {workers} worker(s): {out[workers]['trials_s']:.1f} s for {out[workers]['completed']} trials",
-                  flush=True)
+                            "s_per_trial": m["timing_s"]["trials_s"] / m["counts"]["complete"], "wall_s": wall,
+                            "load_average_1min_after": os.getloadavg()[0],
+                            "steady_s_per_trial": _steady_s_per_trial(Path(tmp) / name / "study.journal")}
+            print(f"  {workers} worker(s): {out[workers]['trials_s']:.1f} s for {out[workers]['completed']} trials "
+                  f"(steady state {out[workers]['steady_s_per_trial']:.3f} s/trial; load average "
+                  f"{out[workers]['load_average_1min_after']:.1f})", flush=True)
     t1, t2 = out[1]["trials_s"] / out[1]["completed"], out[2]["trials_s"] / out[2]["completed"]
     out["speedup"] = t1 / t2
     out["efficiency"] = t1 / (2 * t2)
+    out["steady_speedup"] = out[1]["steady_s_per_trial"] / out[2]["steady_s_per_trial"]
+    out["steady_efficiency"] = out["steady_speedup"] / 2
     return out
+
+
+_RAW = """
+import sys, time
+sys.path.insert(0, {root!r})
+from benchmarks.search_samplers import _init, _evaluate
+import benchmarks.search_samplers as b
+_init({flow!r})
+points = list(b._EV.space.enumerate())[:{n}]
+t0 = time.perf_counter()
+for p in points:
+    b._EV.evaluate(p)
+print(time.perf_counter() - t0)
+"""
+
+
+def raw_headroom(flow_path: Path, n: int = 40) -> dict:
+    """The machine's own parallel headroom: the same evaluation loop (no optuna, no storage) in one process,
+    then in two processes at once; speed-up = 2 x t(one) / t(two, slower of the pair)."""
+    code = _RAW.format(root=str(ROOT), flow=str(flow_path), n=n)
+
+    def start():
+        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+    one = float(start().communicate()[0].strip().splitlines()[-1])
+    pair = [start(), start()]
+    two = max(float(p.communicate()[0].strip().splitlines()[-1]) for p in pair)
+    return {"designs": n, "one_process_s": one, "two_processes_s": two, "speedup": 2 * one / two,
+            "efficiency": one / two}
+
+
+def _steady_s_per_trial(journal: Path) -> float:
+    """Wall time per completed trial while every worker runs: from the last worker's first trial to the end."""
+    import optuna
+
+    from pycodesign.search.storage import open_storage, parse_storage
+
+    storage = open_storage(parse_storage(None, journal))
+    study = optuna.load_study(study_name=optuna.get_all_study_names(storage)[0], storage=storage)
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    first_by_worker: dict = {}
+    for t in done:
+        pid = t.user_attrs["worker"]["pid"]
+        first_by_worker[pid] = min(first_by_worker.get(pid, t.datetime_start), t.datetime_start)
+    start = max(first_by_worker.values())
+    later = [t for t in done if t.datetime_start >= start]
+    end = max(t.datetime_complete for t in later)
+    return (end - start).total_seconds() / max(1, len(later))
 
 
 def main(argv=None) -> int:
@@ -254,6 +307,8 @@ def main(argv=None) -> int:
 
     print("parallel efficiency: the flow's trial loop with 1 and 2 worker processes ...", flush=True)
     par = parallel_efficiency(flow_path, args.parallel_budget)
+    print("the machine's headroom: the same evaluation loop in 1 and in 2 processes ...", flush=True)
+    par["raw"] = raw_headroom(flow_path)
 
     # plot: median HV vs trials with IQR bands
     fig, ax = new_figure()
@@ -302,9 +357,17 @@ def main(argv=None) -> int:
                                for r, d in tests.items() for s, v in d.items()]))
     lines.append(f"\nParallel efficiency (the flow's real trial loop, journal file, {args.parallel_budget} trials, "
                  f"evaluation included): 1 worker {par[1]['s_per_trial']:.3f} s/trial, 2 workers "
-                 f"{par[2]['s_per_trial']:.3f} s/trial (wall time per completed trial); speed-up "
-                 f"{par['speedup']:.2f}, efficiency {par['efficiency']:.2f}. The machine has {os.cpu_count()} cores "
-                 "shared with other users: wall times vary with their load.\n")
+                 f"{par[2]['s_per_trial']:.3f} s/trial (wall time of the trial loop per completed trial, the second "
+                 f"process's start-up included); speed-up {par['speedup']:.2f}, efficiency {par['efficiency']:.2f}. "
+                 f"Steady state (from the last worker's first trial): {par[1]['steady_s_per_trial']:.3f} vs "
+                 f"{par[2]['steady_s_per_trial']:.3f} s/trial, speed-up {par['steady_speedup']:.2f}, efficiency "
+                 f"{par['steady_efficiency']:.2f}. The machine has {os.cpu_count()} cores shared with other users "
+                 f"(1-minute load average {par[1]['load_average_1min_after']:.1f} / "
+                 f"{par[2]['load_average_1min_after']:.1f} after the two runs): wall times vary with their load. "
+                 f"Control, the machine's own headroom at the time: the same {par['raw']['designs']} design "
+                 f"evaluations (no optuna, no storage) took {par['raw']['one_process_s']:.1f} s in one process and "
+                 f"{par['raw']['two_processes_s']:.1f} s in each of two processes at once (speed-up "
+                 f"{par['raw']['speedup']:.2f}, efficiency {par['raw']['efficiency']:.2f}).\n")
     lines.append("HV vs trials: `search_samplers_hv.png`.\n")
     (out / "search_samplers.md").write_text("\n".join(lines))
     print("\n".join(lines))

@@ -212,3 +212,42 @@ def test_space_from_the_default_flow_is_checked_exhaustively():
     flow = build(SearchFlow, {k: v for k, v in d.items() if k != "kind"})
     info = flow.space_info
     assert info["exhaustive"] and info["checked"] == SearchSpace.parse(flow.space).size()
+
+
+def test_failed_trials_are_recorded_not_counted_and_a_broken_evaluator_stops_with_the_error():
+    from pycodesign.search.workers import TooManyFailures
+
+    space = SearchSpace.parse({"converters.adc_bits": {"low": 4, "high": 8}})
+
+    class Flaky:
+        """Fails on odd ADC bits, like an evaluation error would."""
+
+        def __init__(self):
+            self.space = space
+
+        def realise(self, params):
+            return params
+
+        def evaluate(self, params):
+            if params["converters.adc_bits"] % 2:
+                raise RuntimeError(f"ngspice did not converge at {params['converters.adc_bits']} bits")
+            from types import SimpleNamespace
+
+            return SimpleNamespace(values=lambda ms: [float(params["converters.adc_bits"])],
+                                   metrics={"accuracy": 0.5}, record=lambda: {"metrics": {"accuracy": 0.5}})
+
+    study = optuna.create_study(directions=["maximize"], sampler=make_sampler("random", seed=0))
+    run_worker(study, make_objective(Flaky(), ["accuracy"], []), budget=6)
+    done = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    failed = study.get_trials(states=(optuna.trial.TrialState.FAIL,))
+    assert len(done) == 6 and failed  # failures are kept, the budget counts completed trials
+    assert all(t.user_attrs["error"].startswith("RuntimeError: ngspice did not converge") for t in failed)
+
+    class Broken(Flaky):
+        def evaluate(self, params):
+            raise ValueError("the evaluator is broken")
+
+    study = optuna.create_study(directions=["maximize"], sampler=make_sampler("random", seed=0))
+    with pytest.raises(TooManyFailures, match="25 trials failed in a row; the last, trial 24 .*the evaluator is "
+                                              "broken"):
+        run_worker(study, make_objective(Broken(), ["accuracy"], []), budget=6)

@@ -173,3 +173,17 @@ def test_technology_and_nested_keys_are_dimensions():
     assert r.architecture.technology.node_nm == 22 and r.architecture.array.tia.kind == "opamp"
     with pytest.raises(ConfigError, match="space.technology.node_nm\\[0\\]: 28 is not allowed"):
         SearchSpace.parse({"technology.node_nm": [28]})
+
+
+def test_search_command_refusals(tmp_path, capsys):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert main(["search", str(root / "flows" / "slp_digits.yaml"), "--out", str(tmp_path)]) == 2
+    assert "kind: 'crossbar_inference' is not a search flow; allowed: search" in capsys.readouterr().err
+    f = tmp_path / "ok.yaml"
+    f.write_text(yaml.safe_dump({"kind": "search", **BASE_FLOW}, sort_keys=False))
+    assert main(["search", str(f), "--join"]) == 2
+    assert "--join needs the study's storage" in capsys.readouterr().err
+    assert main(["search", str(f), "--join", "--storage", str(tmp_path / "none.journal")]) == 1
+    assert "no study named 't' in the storage; start the main run first" in capsys.readouterr().err

@@ -197,7 +197,7 @@ def _open(flow: SearchFlow, *, storage: str | None, study_name: str | None, budg
     st = open_storage(spec, heartbeat_interval_s=s.heartbeat_interval_s, grace_period_s=s.grace_s,
                       max_retry=s.max_retry)
     study = open_study(st, name, directions=flow.directions, sampler=sampler, trial_config=flow.trial_config(),
-                       create=create)
+                       create=create, metric_names=flow.objective_metrics)
     ds = _load_data(flow)
     net = load_network(study)
     source = "study"
@@ -596,6 +596,10 @@ def main_search(args) -> int:
     storage = args.storage or os.environ.get(STORAGE_ENV)
     progress = (lambda msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
     if args.join:
+        if storage is None:
+            print("error: --join needs the study's storage: --storage URL (a database URL, or the main run's "
+                  "journal file)", file=sys.stderr)
+            return 2
         if args.workers not in (None, 1):
             print("error: --join runs one worker; start several processes to join with several", file=sys.stderr)
             return 2

@@ -149,7 +149,7 @@ def plot_parallel_coordinates(rows: list[dict], keys: Sequence[str], metrics: Se
             lo, hi = np.nanmin(x) if np.isfinite(x).any() else 0, np.nanmax(x) if np.isfinite(x).any() else 1
             mat[:, j] = (x - lo) / (hi - lo) if hi > lo else 0.5
             ticks.append([f"{lo:.3g}", f"{hi:.3g}"] if not (m is not None and m.log_scale) else
-                         [f"1e{lo:.2g}", f"1e{hi:.2g}"])
+                         [f"{10 ** lo:.3g}", f"{10 ** hi:.3g}"])
         else:
             cats = sorted({str(v) for v in vals})
             idx = {c_: i for i, c_ in enumerate(cats)}

@@ -145,7 +145,7 @@ def _differences(a: Any, b: Any, path: str = "") -> list[str]:
 
 
 def open_study(storage, name: str, *, directions: list[str], sampler, trial_config: dict,
-               create: bool) -> optuna.Study:
+               create: bool, metric_names: list[str] | None = None) -> optuna.Study:
     """Create (or reopen) the study, or join an existing one, and check it runs this configuration.
 
     Parameters
@@ -159,6 +159,8 @@ def open_study(storage, name: str, *, directions: list[str], sampler, trial_conf
         new study and compared when the study is reopened or joined.
     create : bool
         False for a joining worker: the study must exist.
+    metric_names : list of str, optional
+        Objective names shown by optuna-dashboard (set when the study is made).
 
     Raises
     ------
@@ -186,6 +188,10 @@ def open_study(storage, name: str, *, directions: list[str], sampler, trial_conf
             raise StorageError(f"study {name!r} was not created by pycodesign search (no fingerprint)")
         study.set_user_attr(ATTR_PREFIX + "fingerprint", fp)
         study.set_user_attr(ATTR_PREFIX + "trial_config", json.loads(json.dumps(trial_config, default=str)))
+        if metric_names:
+            with warnings.catch_warnings():  # "experimental" since optuna 3.2
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                study.set_metric_names(list(metric_names))  # objective names in optuna-dashboard
     elif stored != fp:
         old = study.user_attrs.get(ATTR_PREFIX + "trial_config", {})
         diff = _differences(old, json.loads(json.dumps(trial_config, default=str)))
