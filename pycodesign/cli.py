@@ -1,9 +1,15 @@
-"""Command line: ``pycodesign run | search | doctor | hdl | models | describe``."""
+"""Command line: ``pycodesign run | search | check | runs | doctor | hdl | models | describe``.
+
+Exit codes of ``run`` and ``check``: 0 complete (or valid), 1 failed, 2 bad
+input (configuration, names, results folder), 3 a required tool is missing,
+4 completed with failures (an optional step failed; the rest is kept),
+130/143 interrupted by Ctrl-C/SIGTERM.
+"""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
@@ -25,43 +31,267 @@ def _cmd_doctor(args) -> int:
     return 1 if bad else 0
 
 
-def _cmd_run(args) -> int:
-    from . import toolchain
-    from .config import ConfigError
-    from .flows import RUNNERS, load_flow
-    from .results import new_run_dir
+#: Exit codes of ``pycodesign run`` / ``check``.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TOOLS, EXIT_PARTIAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
 
-    try:
-        flow = load_flow(args.flow)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    runner, tools = RUNNERS[type(flow).KIND]
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _flow_warnings(flow) -> list[str]:
+    """The flow's stated warnings (``flow.warnings()`` if the flow has it), as text."""
+    method = getattr(flow, "warnings", None)
+    return [str(w) for w in method()] if callable(method) else []
+
+
+def _prepare(args):
+    """Load and check the flow (with ``--set`` overrides) and where its results would go; ConfigError on bad input."""
+    from .flows import load_flow
+    from .results import plan_run_dir
+
+    flow = load_flow(args.flow, overrides=getattr(args, "set", None) or ())
+    parent, name = plan_run_dir(flow, base=args.out, name=args.name)
+    return flow, parent, name, _flow_warnings(flow)
+
+
+def _tools_for(flow) -> tuple[str, ...]:
+    from .flows import RUNNERS
+
+    _, tools = RUNNERS[type(flow).KIND]
     if getattr(flow, "engine", None) == "shared":
         tools = tuple(tools) + ("libngspice",)
+    return tuple(tools)
+
+
+def _cmd_check(args) -> int:
+    """Load and validate a flow (device-aware checks included) without simulating."""
+    from . import toolchain
+    from .config import ConfigError
+
     try:
-        toolchain.require(*tools)
+        flow, parent, name, warnings = _prepare(args)
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    for w in warnings:
+        _err(f"warning: {w}")
+    if getattr(args, "tools", False):
+        try:
+            toolchain.require(*_tools_for(flow))
+        except toolchain.ToolError as exc:
+            _err(f"error: {exc}")
+            return EXIT_TOOLS
+    print(f"ok: {args.flow}: a valid {type(flow).KIND} flow ({len(warnings)} warning(s)); "
+          f"results would go to {parent / name}")
+    return EXIT_OK
+
+
+def _cmd_run(args) -> int:
+    """Run a flow (``pycodesign.run_flow``) and turn its outcome into an exit code."""
+    from . import toolchain
+    from .api import run_flow
+    from .config import ConfigError
+    from .progress import Progress
+
+    if args.dry_run:
+        return _cmd_check(args)
+    progress = Progress(quiet=args.quiet)
+    try:
+        result = run_flow(args.flow, out=args.out, name=args.name, overwrite=args.overwrite,
+                          overrides=args.set or (), progress=progress, keep_figures=False,
+                          warn=lambda w: _err(f"warning: {w}"))
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT
     except toolchain.ToolError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    run = new_run_dir(flow, base=args.out, name=args.name, overwrite=args.overwrite or None, tools=tools)
-    progress = (lambda msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
-    progress(f"{type(flow).KIND}: results in {run.path}")
-    t0 = time.perf_counter()
+        _err(f"error: {exc}")
+        return EXIT_TOOLS
+    status = result.status
+    if status == "complete":
+        progress(f"done in {result.metadata.get('elapsed_s', 0):.1f} s: {result.path} (report.md, report.html)")
+        return EXIT_OK
+    if status == "interrupted":
+        _err(f"{result.error or 'interrupted'}; what was computed is kept in {result.path} (status: interrupted)")
+        return 128 + signal.SIGTERM if "SIGTERM" in (result.error or "") else EXIT_INTERRUPTED
+    if status == "failed" and result.error:
+        _err(f"error: {result.error}\nwhat was computed is kept in {result.path} "
+             "(metadata.json says status: failed; traceback in logs/run.log)")
+        return EXIT_FAILED
+    for s in result.metadata.get("steps", []):
+        if s.get("status") == "failed":
+            _err(f"step {s['name']} failed: {s.get('error')}" + (f" (traceback: {result.path / s['log']})"
+                                                                 if s.get("log") else ""))
+    _err(f"{status}: {result.path}")
+    return EXIT_PARTIAL if status == "completed with failures" else EXIT_FAILED
+
+
+def _duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = max(0.0, float(seconds))
+    if s < 60:
+        return f"{s:.1f} s"
+    if s < 3600:
+        return f"{int(s // 60)} min {int(s % 60)} s"
+    return f"{int(s // 3600)} h {int(s % 3600 // 60)} min"
+
+
+def _print_table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def _printable(value) -> str:
+    """Text for a table cell: as written if printable, else its repr (foreign folders may have odd names)."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)
+
+
+#: Headline metrics shown by ``pycodesign runs``: (column, metrics.json path, format).
+HEADLINES = (("software", "software.accuracy", "{:.4f}"), ("ngspice", "spice.accuracy", "{:.4f}"),
+             ("solver", "solver.accuracy", "{:.4f}"), ("energy/inf", "costs.energy_per_inference_j", "{:.3g} J"),
+             ("area", "costs.area_um2", "{:.4g} um^2"))
+
+
+def _metrics_of(path: Path) -> dict:
+    import json
+
+    p = path / "metrics.json"
     try:
-        runner(flow, run, progress=progress)
-    except KeyboardInterrupt:
-        run.fail("interrupted by the user")
-        print(f"interrupted; partial files kept in {run.path} (status: failed)", file=sys.stderr)
-        return 130
-    except Exception as exc:  # noqa: BLE001 - record any failure, then report it
-        run.fail(f"{type(exc).__name__}: {exc}")
-        print(f"error: {type(exc).__name__}: {exc}\nwhat was computed is kept in {run.path} "
-              "(metadata.json says status: failed)", file=sys.stderr)
-        return 1
-    run.finish()
-    progress(f"done in {time.perf_counter() - t0:.1f} s: {run.path}")
-    return 0
+        return json.loads(p.read_text()) if p.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _dig(data, path: str):
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _flat(data, prefix: str = "", out: dict | None = None, depth: int = 0) -> dict:
+    """Scalar leaves of nested mappings as ``{dotted.key: value}`` (lists of scalars kept whole)."""
+    out = {} if out is None else out
+    if isinstance(data, dict) and depth < 6:
+        for k, v in data.items():
+            _flat(v, f"{prefix}.{k}" if prefix else str(k), out, depth + 1)
+    elif not isinstance(data, (dict, list)) or (isinstance(data, list) and len(data) <= 12
+                                                 and all(not isinstance(v, (dict, list)) for v in data)):
+        out[prefix] = data
+    return out
+
+
+def _cmd_runs(args) -> int:
+    """List the runs in a results folder (name, kind, status, start, duration, headline metrics), or compare two."""
+    from .results import list_runs, read_run
+
+    if args.compare:
+        return _compare_runs(args.compare)
+    base = Path(args.dir)
+    if not base.is_dir():
+        _err(f"error: {args.dir}: no such folder (give the parent folder of the results folders)")
+        return EXIT_BAD_INPUT
+    runs = list_runs(base)
+    if not runs:
+        print(f"no runs in {base}")
+        return EXIT_OK
+    rows = []
+    for r in runs:
+        m = _metrics_of(r.path)
+        heads = []
+        for _, path, fmt in HEADLINES:
+            v = _dig(m, path)
+            heads.append(fmt.format(v) if isinstance(v, (int, float)) else "-")
+        rows.append([_printable(r.name), _printable(r.kind or "-"), r.effective_status,
+                     _printable(r.started or "-"), _duration_text(r.duration_s), *heads])
+    _print_table(["name", "kind", "status", "started (UTC)", "duration", *(h for h, _, _ in HEADLINES)], rows)
+    return EXIT_OK
+
+
+def _compare_runs(folders: list[str]) -> int:
+    """Two runs side by side: every setting that differs, then every metric."""
+    import yaml
+
+    from .results import read_run
+
+    infos = []
+    for f in folders:
+        p = Path(f)
+        if not (p / "metadata.json").is_file():
+            _err(f"error: {f}: not a results folder (no metadata.json)")
+            return EXIT_BAD_INPUT
+        infos.append(read_run(p))
+    cfgs = []
+    for info in infos:
+        try:
+            cfgs.append(_flat(yaml.safe_load((info.path / "config.yaml").read_text()) or {}))
+        except (OSError, yaml.YAMLError):
+            cfgs.append({})
+    a, b = infos
+    print(f"A: {a.path} ({a.kind}, {a.effective_status})\nB: {b.path} ({b.kind}, {b.effective_status})\n")
+    keys = sorted(set(cfgs[0]) | set(cfgs[1]))
+    diff = [[k, _printable(cfgs[0].get(k, "-")), _printable(cfgs[1].get(k, "-"))] for k in keys
+            if cfgs[0].get(k) != cfgs[1].get(k)]
+    print("settings that differ:" if diff else "settings: identical")
+    if diff:
+        _print_table(["key", "A", "B"], diff)
+    ma, mb = _flat(_metrics_of(a.path)), _flat(_metrics_of(b.path))
+    rows = []
+    for k in sorted(set(ma) | set(mb)):
+        va, vb = ma.get(k), mb.get(k)
+        if isinstance(va, list) or isinstance(vb, list):
+            continue
+        def show(v):
+            if v is None:
+                return "-"
+            text = f"{v:.6g}" if isinstance(v, float) else _printable(v)
+            return text if len(text) <= 48 else text[:45] + "..."
+
+        num = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (va, vb))
+        rows.append([k, show(va), show(vb), f"{vb - va:+.4g}" if num else ""])
+    print("\nmetrics:")
+    _print_table(["metric", "A", "B", "B - A"], rows)
+    return EXIT_OK
+
+
+def _cmd_costs(args) -> int:
+    """Energy, area and latency of a flow's design without simulating any image."""
+    from .config import ConfigError
+    from .costs import costs_of_architecture, markdown_report
+    from .flows import load_flow
+
+    try:
+        flow = load_flow(args.flow, overrides=args.set or ())
+        arch = flow.architecture() if callable(getattr(flow, "architecture", None)) else None
+        if arch is None:
+            raise ConfigError(args.flow, "kind", f"{type(flow).KIND!r} flows have no architecture to cost; "
+                                                 "use a crossbar_inference flow")
+        net = _network_for_costs(flow)
+        for estimate in ("mean", "worst"):
+            r = costs_of_architecture(net, arch, estimate=estimate, name=f"{flow.name} ({estimate} input)")
+            print(markdown_report(r, title=f"Cost: {flow.name}, array energy from the "
+                                           + ("mean input (E[(v/V_READ)^2] = 1/3, mean programmed G)"
+                                              if estimate == "mean" else "worst case (every input at V_READ, "
+                                                                         "every device at the largest G)")))
+    except (ConfigError, ValueError) as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _network_for_costs(flow):
+    """The flow's network: its weights file, or trained as the flow would (seconds for the digits)."""
+    from .flows.inference import _load_data, _network
+
+    ds = _load_data(flow)
+    net, _ = _network(flow, ds, lambda msg: None)
+    return net
 
 
 def _cmd_hdl(args) -> int:
@@ -93,8 +323,18 @@ def _cmd_search(args) -> int:
 
 def _cmd_describe(args) -> int:
     from .config import ConfigError, describe
-    from .flows import flow_class
+    from .flows import flow_class, flow_kinds
 
+    if args.kind is None:
+        from .flows import flow_class as fc
+
+        print("flow kinds (pycodesign describe KIND documents every key; `describe hdl` the HDL configuration):")
+        for kind in flow_kinds():
+            doc = (fc(kind).__doc__ or "").strip().splitlines()[0]
+            print(f"  {kind}: {doc}")
+        return 0
+    if args.kind == "hdl":
+        return _describe_hdl()
     try:
         cls = flow_class(args.kind)
     except ConfigError as exc:
@@ -102,6 +342,25 @@ def _cmd_describe(args) -> int:
         return 2
     print(f"kind: {args.kind}")
     print(describe(cls))
+    return 0
+
+
+def _describe_hdl() -> int:
+    """The HDL configuration: its form and every block with its parameters."""
+    import inspect
+
+    from .rtl.generate import BLOCKS, block_parameters
+
+    print("HDL configuration (pycodesign hdl CONFIG.yaml --out DIR): a list of instances under `instances:`,")
+    print("each `block: NAME` plus that block's parameters; one Verilog module per instance.\n")
+    for name, cls in BLOCKS.items():
+        names, required = block_parameters(name)
+        sig = inspect.signature(cls.__init__)
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        print(f"block: {name} — {doc}")
+        for pname in names:
+            d = sig.parameters[pname].default
+            print(f"  {pname}: " + ("(required)" if pname in required else f"default {d!r}"))
     return 0
 
 
@@ -114,9 +373,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("flow", help="flow YAML file (see flows/)")
     p.add_argument("--out", help="parent folder for the results folder (default: the flow's outputs.dir)")
     p.add_argument("--name", help="results folder name (default: <flow name>-<timestamp>)")
-    p.add_argument("--overwrite", action="store_true", help="reuse an existing results folder of that name")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing kit results folder of that name (never a foreign folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--dry-run", action="store_true", help="check everything (as `pycodesign check`) and stop")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override any key of the flow, validated as if in the file (repeatable; the value is "
+                        "read as YAML: --set converters.adc_bits=6 --set tiling.tile_rows=null)")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("check", help="load and validate a flow, device-aware checks included, without simulating")
+    p.add_argument("flow", help="flow YAML file")
+    p.add_argument("--out", help="parent folder for the results folder (checked, not created)")
+    p.add_argument("--name", help="results folder name (checked)")
+    p.add_argument("--tools", action="store_true", help="also run the real checks of the tools the flow needs")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key, as with `run`")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("runs", help="list the runs in a results folder (stale runs show as interrupted), "
+                                    "or compare two runs")
+    p.add_argument("dir", nargs="?", default="results", help="parent folder of the results folders (default: results)")
+    p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
+                   help="two results folders: settings that differ and metrics side by side")
+    p.set_defaults(func=_cmd_runs)
+
+    p = sub.add_parser("costs", help="energy, area and latency of a flow's design, without simulating images")
+    p.add_argument("flow", help="crossbar_inference flow YAML file")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key, as with `run`")
+    p.set_defaults(func=_cmd_costs)
 
     p = sub.add_parser("doctor", help="check the external tools for real and print a status table")
     p.set_defaults(func=_cmd_doctor)
@@ -147,15 +431,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=_cmd_search)
 
-    p = sub.add_parser("describe", help="document every key of a flow kind")
-    p.add_argument("kind")
+    p = sub.add_parser("describe", help="document every key of a flow kind (no kind: list the kinds; "
+                                        "`hdl`: the HDL configuration)")
+    p.add_argument("kind", nargs="?")
     p.set_defaults(func=_cmd_describe)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - swallow the flush at exit
+        except OSError:
+            pass
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -198,3 +198,40 @@ def test_describe_documents_the_architecture_keys(capsys):
     for key in ("tile_rows", "tile_cols", "columns_per_adc", "accumulator_bits", "preset", "weights_file",
                 "differential"):
         assert f"  {key}" in out, key
+
+
+def test_a_failed_settling_step_keeps_the_solver_results_and_labels_the_run(tmp_path):
+    """VTEAM arrays are stiff: a settling transient bounded to 2 s fails; everything else is kept."""
+    f = _flow_file(tmp_path, "slp_digits.yaml", network={"type": "slp", "epochs": 10},
+                   mapping={"scheme": "differential", "g_hrs_s": 4.5e-4, "g_lrs_s": 9e-3, "levels": 16, "bias": True},
+                   array={"device": "vteam", "preset": "pt_hf_ti", "v_read_v": 0.1, "r_row_ohm": 1.0,
+                          "r_col_ohm": 1.0, "c_crossing_f": 1e-15, "c_to_ground_f": 1e-15},
+                   simulation={"spice_images": 0, "settling": True, "settling_timeout_s": 2.0},
+                   studies={"adc_bits": [6], "r_wire_ohm": [1.0]})
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "vt", "-q"]) == 4
+    run = tmp_path / "vt"
+    meta = json.loads((run / "metadata.json").read_text())
+    assert meta["status"] == "completed with failures"
+    steps = {s["name"]: s for s in meta["steps"]}
+    assert steps["settling"]["status"] == "failed" and "timed out" in steps["settling"]["error"]
+    assert steps["solver"]["status"] == steps["study_adc_bits"]["status"] == "ok"
+    m = json.loads((run / "metrics.json").read_text())
+    assert m["solver"]["accuracy"] > 0.5 and m["studies"]["adc_bits"]
+    report = (run / "report.md").read_text()
+    assert "fast solver" in report and "## Failed steps" in report and "settling" in report
+    assert (run / "checkpoints" / "solver.json").is_file()
+
+
+@pytest.mark.parametrize("array, mapping, key, text", [
+    # VTEAM's default set reaches at most 1 mS at 0.1 V: a 10 mS G_LRS cannot be programmed
+    ({"device": "vteam", "v_read_v": 0.1}, {"g_hrs_s": 1e-5, "g_lrs_s": 1e-2}, "mapping.g_lrs_s", "reach"),
+    # a read above VTEAM Pt/Hf/Ti's 0.5 V threshold writes the cells it reads
+    ({"device": "vteam", "preset": "pt_hf_ti", "v_read_v": 0.6}, {"g_hrs_s": 4.5e-4, "g_lrs_s": 9e-3},
+     "array.v_read_v", "writes"),
+    ({"device": "linear", "v_read_v": 200.0}, {}, "array.v_read_v", "10 V"),
+])
+def test_device_aware_refusals_name_the_key_before_running(array, mapping, key, text):
+    with pytest.raises(ConfigError) as info:
+        flow_from_dict({**BASE, "array": array, "mapping": mapping}, file="flows/bad.yaml")
+    msg = str(info.value)
+    assert msg.startswith(f"flows/bad.yaml: {key}:") and text in msg, msg

@@ -394,7 +394,27 @@ class Architecture(Section):
     nonideal: NonIdealitySection = option(NonIdealitySection())
     technology: TechnologySection = option(TechnologySection())
 
+    _FINDING_KEYS = {"v_read_v": "array.v_read_v", "g_hrs_s": "mapping.g_hrs_s", "g_lrs_s": "mapping.g_lrs_s",
+                     "device_params": "array.device_params"}
+
+    def read_findings(self) -> list:
+        """The device-aware checks of reading this array (:func:`pycodesign.devices.checks.read_findings`)."""
+        from ..devices.checks import read_findings
+
+        a, m = self.array, self.mapping
+        return read_findings(a.device, v_read_v=a.v_read_v, g_min_s=m.g_hrs_s, g_max_s=m.g_lrs_s,
+                             params=a.device_params, preset=a.preset,
+                             bipolar=m.scheme == "differential" and a.differential == "opposite_polarity")
+
+    def warnings(self) -> list[str]:
+        """Stated warnings (plausible but doubtful settings), as ``key: message`` lines."""
+        return [f"{self._FINDING_KEYS.get(f.key, f.key)}: {f.message}" for f in self.read_findings()
+                if f.level == "warning"]
+
     def validate(self):
+        for f in self.read_findings():  # conductances the device cannot reach, a read that writes, ...
+            if f.level == "error":
+                self.fail(self._FINDING_KEYS.get(f.key, f"array.{f.key}"), f.message)
         t, a, m = self.tiling, self.array, self.mapping
         scheme = m.scheme
         diff = a.differential

@@ -90,9 +90,12 @@ class SimulationSection(Section):
     """How much runs in ngspice and how much in the fast solver."""
 
     spice_images: int | None = option(None, "test images simulated in ngspice (null: all, 0: none)", ge=0)
-    spice_chunk: int | None = option(None, "images per ngspice job (progress granularity; null: one job)", ge=1)
+    spice_chunk: int | None = option(None, "images per ngspice job (progress granularity; null: about ten jobs of "
+                                           "at least 50 images)", ge=1)
     metrics_images: int = option(32, "images used for the electrical metrics", ge=1)
     settling: bool = option(True, "measure the settling latency to 1 % (transient)")
+    settling_timeout_s: float = option(300.0, "give up the settling transient after this long (the run then ends "
+                                              "'completed with failures', keeping everything else)", unit="s", gt=0)
 
 
 @dataclass
@@ -135,7 +138,11 @@ class CrossbarInferenceFlow(Section):
         if self.array.partitions > rows:
             self.fail("array.partitions", f"{self.array.partitions} partitions for {rows} wordlines; "
                                           f"allowed: 1..{rows}")
-        self.architecture()  # cross-section rules, with their keys
+        self.architecture()  # cross-section rules and device-aware read checks, with their keys
+
+    def warnings(self) -> list[str]:
+        """Plausible but doubtful settings (stated on the terminal and in the report)."""
+        return self.architecture().warnings()
 
 
 # --------------------------------------------------------------------------- running
@@ -173,34 +180,27 @@ def _network(flow, ds, progress):
 
 
 class _Steps:
-    """Runs the flow's steps: a failed optional step is recorded (error kept) and the flow goes on."""
+    """Runs the flow's steps through :meth:`RunDir.step`: a failed optional step is recorded (error and
+    traceback kept), the flow goes on, and the run ends ``completed with failures``."""
 
     def __init__(self, run, metrics, checkpoint, progress):
         self.run, self.metrics, self.checkpoint, self.progress = run, metrics, checkpoint, progress
-        metrics.setdefault("steps", [])
 
     def __call__(self, name: str, fn, *, required: bool = False):
-        t0 = time.perf_counter()
-        try:
+        out = None
+        with self.run.step(name, required=required) as rec:
             out = fn()
-        except Exception as exc:  # noqa: BLE001 - record, then continue (optional) or re-raise (required)
-            self.metrics["steps"].append({"name": name, "status": "failed", "required": required,
-                                          "error": f"{type(exc).__name__}: {exc}",
-                                          "seconds": time.perf_counter() - t0})
-            (self.run.path / "errors.log").open("a").write(f"--- step {name}\n{traceback.format_exc()}\n")
-            self.progress(f"step {name} FAILED: {type(exc).__name__}: {exc}")
+        self.metrics["steps"] = [s.to_dict() for s in self.run.steps]
+        if not rec.ok:
+            self.progress(f"step {name} FAILED: {rec.error}")
             self.checkpoint()
-            if required:
-                raise
-            return None
-        self.metrics["steps"].append({"name": name, "status": "ok", "required": required,
-                                      "seconds": time.perf_counter() - t0})
         return out
 
 
 def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> dict:
     from ..mapping import adc_bits_needed
     from ..nn import classification_report
+    from ..progress import task as progress_task
     from ..reports import inference as report
     from ..system import evaluate, layer_settling
 
@@ -214,6 +214,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
     step = _Steps(run, metrics, checkpoint, progress)
     arch = flow.architecture()
+    metrics["warnings"] = flow.warnings()
     cost = None
     try:
         # 1-2. data and network ---------------------------------------------------------
@@ -239,14 +240,16 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             def spice_step():
                 t = time.perf_counter()
                 progress(f"ngspice: {n_spice} test images through {len(net.weights)} layer(s)")
+                chunk = sim.spice_chunk or max(50, -(-n_spice // 10))
                 ev = evaluate(net, arch, x, y, engine="spice", seed=flow.seed, n_images=n_spice,
                               metrics_images=sim.metrics_images, workdir=run.path / "spice",
-                              spice_chunk=sim.spice_chunk, progress=progress)
+                              spice_chunk=chunk, progress=progress)
                 timing["spice_s"] = time.perf_counter() - t
                 rep = classification_report(ev.labels, ev.predictions, n_classes=ds.n_classes)
                 metrics["spice"] = {"n_images": n_spice, "report": rep, "accuracy": rep["accuracy"],
                                     **{k: v for k, v in ev.summary().items() if k not in ("accuracy", "confusion")}}
                 progress(f"ngspice accuracy {rep['accuracy']:.4f} on {n_spice} images")
+                run.checkpoint("spice", metrics["spice"])  # kept the moment it exists
                 checkpoint()
                 return ev
 
@@ -262,6 +265,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             metrics["solver"] = {"n_images": n_all, "report": rep, "accuracy": rep["accuracy"],
                                  **{k: v for k, v in ev.summary().items() if k not in ("accuracy", "confusion")}}
             progress(f"fast-solver accuracy {rep['accuracy']:.4f} on {n_all} images")
+            run.checkpoint("solver", metrics["solver"])
             return ev
 
         solver_ev = step("solver", solver_step, required=True)
@@ -297,7 +301,7 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
             def settling_step():
                 t = time.perf_counter()
                 progress(f"settling latency of layer 1 ({key} run)")
-                st = layer_settling(source_ev.layers[0], engine=key,
+                st = layer_settling(source_ev.layers[0], engine=key, timeout_s=sim.settling_timeout_s,
                                     workdir=(run.path / "spice" / "settling") if key == "spice" else None)
                 metrics[key]["layers"][0]["settling"] = st.to_dict()
                 timing["settling_s"] = time.perf_counter() - t
@@ -327,9 +331,11 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
 
         def study(key, values, change):
             t = time.perf_counter()
-            for value in values:
-                ev = evaluate(net, change(value), x, y, engine="solver", seed=flow.seed)
-                studies[key].append({key: value, "accuracy": ev.accuracy})
+            with progress_task(progress, f"study: accuracy vs {key}", len(values), unit="point") as advance:
+                for value in values:
+                    ev = evaluate(net, change(value), x, y, engine="solver", seed=flow.seed)
+                    studies[key].append({key: value, "accuracy": ev.accuracy})
+                    advance()
             timing[f"study_{key}_s"] = time.perf_counter() - t
             progress(f"study: accuracy vs {key} " + ", ".join(f"{s[key]:g}: {s['accuracy']:.3f}"
                                                               for s in studies[key]))

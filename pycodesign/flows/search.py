@@ -427,7 +427,10 @@ def run_search(flow: SearchFlow, run, progress=print, *, storage: str | None = N
                                        else "journal:" + setup.spec.url})
             progress(f"started {len(procs)} worker process(es): logs in {run.path / 'workers'}")
         done_before = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
-        ran = run_worker(study, objective, budget=setup.budget, progress=progress)
+        from ..progress import task
+
+        with task(progress, "trials", total=max(0, setup.budget - done_before), unit="trial") as advance:
+            ran = run_worker(study, objective, budget=setup.budget, progress=progress, advance=advance)
         codes = [p.wait() for p in procs]
         procs = []
         metrics["workers"] = {"this_process_trials": ran, "exit_codes": codes}
@@ -576,10 +579,46 @@ def run_search(flow: SearchFlow, run, progress=print, *, storage: str | None = N
 # --------------------------------------------------------------------------- command line
 
 
+def _search_run_dir(flow, *, base, name: str, tools: tuple):
+    """The results folder of ``pycodesign search``: ``<base>/<name>``, reopened when it holds this search.
+
+    Returns ``(run, resumed)``.  A folder holding a search that is still
+    running, or another kind of run, is refused (``ConfigError``); a folder
+    that is not a kit results folder is never written into (a new name is
+    made, as for every run).
+    """
+    from .. import toolchain
+    from ..config import to_yaml
+    from ..results import RunDir, new_run_dir, plan_run_dir, read_run
+
+    parent, chosen = plan_run_dir(flow, base=base, name=name)
+    path = parent / chosen
+    if path.is_dir() and (path / "metadata.json").is_file():
+        info = read_run(path)
+        if info.metadata:
+            if info.kind != "search":
+                raise ConfigError(None, "--name", f"{path} holds a {info.kind!r} run, not a search; choose another "
+                                                  "name")
+            if info.effective_status == "running":
+                raise ConfigError(None, "--name", f"{path}: a search is running there (pid "
+                                                  f"{info.metadata.get('pid')} on {info.metadata.get('host')}); add "
+                                                  f"workers with: pycodesign search FLOW.yaml --join --storage "
+                                                  f"{path / 'study.journal'}")
+            # Reopen it: the study (study.journal) and every earlier output stay; the reports are rewritten.
+            run = RunDir(path, flow, tools)
+            (path / "config.yaml").write_text(to_yaml(flow))
+            run.metadata["tool_versions"] = toolchain.tool_versions(*tools)
+            run.metadata["resumed_from_status"] = info.effective_status
+            run._write_meta()  # status "running" now, not at the first heartbeat
+            run.start_heartbeat()
+            return run, True
+    return new_run_dir(flow, base=base, name=name, overwrite=False, tools=tools), False
+
+
+
 def main_search(args) -> int:
     """``pycodesign search FLOW.yaml [--storage URL] [--workers N] [--join] [--study NAME] [--budget N]``."""
     from .. import toolchain
-    from ..results import new_run_dir
     from ..search.storage import StorageError
     from ..config import build, read_yaml
     from ..search.workers import TooManyFailures
@@ -616,9 +655,14 @@ def main_search(args) -> int:
     except toolchain.ToolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    run = new_run_dir(flow, base=args.out, name=args.name or flow.outputs.run_name or flow.name, overwrite=True,
-                      tools=tools)
-    progress(f"search: results in {run.path} (re-run the same command to continue the study)")
+    try:
+        run, resumed = _search_run_dir(flow, base=args.out, name=args.name or flow.outputs.run_name or flow.name,
+                                       tools=tools)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    progress(f"search: results in {run.path} ({'continuing the study there' if resumed else 'a new study'}; "
+             "re-run the same command to continue it)")
     t0 = time.perf_counter()
     try:
         run_search(flow, run, progress=progress, storage=storage, workers=args.workers, study_name=args.study,

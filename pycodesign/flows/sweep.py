@@ -98,7 +98,7 @@ def set_key(data: dict, path: str, value) -> None:
 
 
 def _base_data(flow: SweepFlow) -> tuple[dict, str]:
-    from .loader import load_flow
+    from .dispatch import load_flow
 
     try:
         base_flow = load_flow(flow.base)
@@ -109,7 +109,7 @@ def _base_data(flow: SweepFlow) -> tuple[dict, str]:
 
 def expand_points(flow: SweepFlow) -> list[dict]:
     """Every (grid values, seed) point as a checked flow configuration, before anything runs."""
-    from .loader import flow_from_dict
+    from .dispatch import flow_from_dict
 
     data, base_file = _base_data(flow)
     if data.get("kind") == "sweep":
@@ -151,8 +151,8 @@ def _stat(values: list[float], statistic: str) -> dict:
 
 
 def run_sweep(flow: SweepFlow, run, progress=print) -> dict:
+    from ..progress import task as progress_task
     from ..reports import sweep as report
-    from .loader import RUNNERS
 
     points = expand_points(flow)
     cache = Path(flow.cache_dir) if flow.cache_dir else Path(flow.outputs.dir) / ".sweep_cache"
@@ -160,40 +160,59 @@ def run_sweep(flow: SweepFlow, run, progress=print) -> dict:
     metrics: dict = {"points": [], "grid": flow.grid, "seeds": flow.seed_list, "statistic": flow.statistic,
                      "complete": False}
     t0 = time.perf_counter()
-    for i, p in enumerate(points):
-        cached = cache / f"{p['hash']}.json"
-        label = ", ".join(f"{k}={v}" for k, v in p["values"].items()) + f", seed {p['seed']}"
-        if cached.is_file():
-            m = json.loads(cached.read_text())
-            source = "cache"
-        else:
-            from ..results import RunDir
+    with progress_task(progress, "sweep", len(points), unit="point") as advance:
+        for i, p in enumerate(points):
+            _point(flow, run, p, cache, metrics, progress, i, len(points))
+            advance()
+    _finish(flow, run, metrics, t0, report)
+    return metrics
 
-            cfg = p["config"]
-            runner, _tools = RUNNERS[type(cfg).KIND]
-            sub = run.path / "points" / p["hash"]
-            sub.mkdir(parents=True, exist_ok=True)
-            to_yaml(cfg, sub / "config.yaml")
-            sub_run = RunDir(path=sub, flow=cfg, tools=())
+
+def _point(flow, run, p, cache, metrics, progress, i, n_points) -> None:
+    """Run (or read from the cache) one point and record its metrics."""
+    cached = cache / f"{p['hash']}.json"
+    label = ", ".join(f"{k}={v}" for k, v in p["values"].items()) + f", seed {p['seed']}"
+    if cached.is_file():
+        m = json.loads(cached.read_text())
+        source = "cache"
+    else:
+        from ..results import RunDir
+
+        cfg = p["config"]
+        from .dispatch import runner_for
+
+        runner, _tools = runner_for(type(cfg).KIND)
+        sub = run.path / "points" / p["hash"]
+        sub.mkdir(parents=True, exist_ok=True)
+        to_yaml(cfg, sub / "config.yaml")
+        sub_run = RunDir(path=sub, flow=cfg, tools=(), heartbeat_s=None)
+        try:
             m = runner(cfg, sub_run, progress=lambda msg: None)
-            if not m.get("complete", True):
-                raise RuntimeError(f"sweep point {label} did not complete; see {sub}")
-            tmp = cached.with_suffix(".tmp")
-            tmp.write_text(json.dumps(m, default=float))
-            tmp.replace(cached)
-            source = "run"
-        row = {"values": p["values"], "seed": p["seed"], "hash": p["hash"], "source": source}
-        for path in flow.metrics:
-            try:
-                row[path] = float(get_key(m, path))
-            except (KeyError, TypeError, ValueError):
-                raise ConfigError(None, "metrics", f"{path!r} is not a number in the point's metrics.json "
-                                                   f"(point {label})") from None
-        metrics["points"].append(row)
-        progress(f"sweep: {i + 1}/{len(points)} points ({label}: " +
-                 ", ".join(f"{k} {row[k]:.4g}" for k in flow.metrics) + f"; {source})")
-        run.write_json("metrics.json", metrics)
-    # summary per grid point over seeds
+        except Exception as exc:
+            sub_run.fail(exc)
+            raise
+        status = sub_run.finish()
+        if status != "complete" or not m.get("complete", True):
+            raise RuntimeError(f"sweep point {label} ended {status!r}; see {sub}/metadata.json")
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(m, default=float))
+        tmp.replace(cached)
+        source = "run"
+    row = {"values": p["values"], "seed": p["seed"], "hash": p["hash"], "source": source}
+    for path in flow.metrics:
+        try:
+            row[path] = float(get_key(m, path))
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(None, "metrics", f"{path!r} is not a number in the point's metrics.json "
+                                               f"(point {label})") from None
+    metrics["points"].append(row)
+    progress(f"sweep: {i + 1}/{n_points} points ({label}: " +
+             ", ".join(f"{k} {row[k]:.4g}" for k in flow.metrics) + f"; {source})")
+    run.write_json("metrics.json", metrics)
+
+
+def _finish(flow, run, metrics, t0, report) -> None:
+    """The summary per grid point over the seeds, the plots and the report."""
     summary = []
     for values in itertools.product(*(flow.grid[k] for k in flow.grid)):
         key = dict(zip(flow.grid, values))
@@ -205,4 +224,3 @@ def run_sweep(flow: SweepFlow, run, progress=print) -> dict:
     run.write_json("metrics.json", metrics)
     plots = report.plot_sweep(flow, summary, run.path) if flow.outputs.plots else []
     run.file("report.md").write_text(report.sweep_report(flow, metrics, plots))
-    return metrics

@@ -215,7 +215,8 @@ def inference_report(flow, metrics: dict, *, plots: list[str]) -> str:
                             "accumulator bits", "ReLU shift", "ReLU limit"], layer_rows)]
     failed = [s for s in metrics.get("steps", []) if s.get("status") == "failed"]
     if failed:
-        lines += ["\n## Failed steps\n"] + [f"- {s['name']}: {s.get('error', '')}" for s in failed]
+        lines += ["\n## Failed steps\n"] + [f"- {s['name']}: {(s.get('error') or '').splitlines()[0]}"
+                                             + (f" (traceback: {s['log']})" if s.get("log") else "") for s in failed]
     studies = metrics.get("studies", {})
     if studies:
         lines += ["\n## Studies (fast solver, whole test set)\n"]

@@ -1,6 +1,13 @@
-"""Plot helpers: headless (Agg) matplotlib in the kit's style (:mod:`pycodesign.reports.style`)."""
+"""Plot helpers: headless (Agg) matplotlib in the kit's style (:mod:`pycodesign.reports.style`).
+
+:func:`save_figure` writes the PNG and closes the figure — unless a caller
+collects figures (:func:`collect_figures`, what ``pycodesign.run_flow`` does
+for notebooks): then the figure stays open and is handed over by name.
+"""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from pathlib import Path
 
 from . import style
@@ -8,7 +15,20 @@ from . import style
 style.apply()
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["new_figure", "save_figure", "plt"]
+__all__ = ["new_figure", "save_figure", "collect_figures", "plt"]
+
+_COLLECTOR: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pycodesign_figures", default=None)
+
+
+@contextlib.contextmanager
+def collect_figures():
+    """Keep the figures saved inside the block open; yields ``{file name: matplotlib Figure}``."""
+    figures: dict = {}
+    token = _COLLECTOR.set(figures)
+    try:
+        yield figures
+    finally:
+        _COLLECTOR.reset(token)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width_in: float | None = None, height_in: float | None = None,
@@ -27,5 +47,9 @@ def save_figure(fig, path: str | Path) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(p, dpi=style.DPI)
-    plt.close(fig)
+    figures = _COLLECTOR.get()
+    if figures is None:
+        plt.close(fig)
+    else:
+        figures[p.name] = fig
     return p

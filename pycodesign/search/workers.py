@@ -158,10 +158,12 @@ def constraint_values(constraints: Sequence, metrics: dict) -> dict[str, float]:
     return out
 
 
-def _progress_callback(budget: int, progress, every: int):
+def _progress_callback(budget: int, progress, every: int, advance=None):
     state = {"fails": 0, "last_error": None}
 
     def cb(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if advance is not None and trial.state == TrialState.COMPLETE:
+            advance(1)
         if trial.state == TrialState.FAIL:
             state["fails"] += 1
             state["last_error"] = trial.user_attrs.get("error")
@@ -183,8 +185,12 @@ def _progress_callback(budget: int, progress, every: int):
 
 
 def run_worker(study: optuna.Study, objective: Callable, *, budget: int, progress=None,
-               max_consecutive_failures: int = 25, every: int | None = None) -> int:
+               max_consecutive_failures: int = 25, every: int | None = None, advance=None) -> int:
     """Run trials until the study holds *budget* completed trials; return how many this worker ran.
+
+    *progress* receives a line with the trial's figures every *every* completed trials (default
+    budget / 10) and every failure; *advance(n)*, if given, is called for each trial this worker completes
+    (a :func:`pycodesign.progress.task` counter).
 
     Raises
     ------
@@ -193,8 +199,8 @@ def run_worker(study: optuna.Study, objective: Callable, *, budget: int, progres
     """
     if count_trials(study, TrialState.COMPLETE) >= budget:
         return 0
-    every = every or max(1, budget // 20)
-    cb, state = _progress_callback(budget, progress, every)
+    every = every or max(1, budget // 10)
+    cb, state = _progress_callback(budget, progress, every, advance)
 
     def guard(study, trial):
         if state["fails"] >= max_consecutive_failures:

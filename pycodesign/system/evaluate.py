@@ -54,6 +54,8 @@ from ..config.core import ConfigError
 from ..devices import get_model, reachable_conductance_range, state_for_conductance
 from ..mapping import MappedWeights, map_weights
 from ..nn.metrics import confusion_matrix
+from ..progress import Progress
+from ..progress import task as progress_task
 from ..rtl import models as rtl_models
 from .tiles import TilePlan, accumulator_bits_needed, plan_tiles
 
@@ -417,16 +419,19 @@ class _LayerRun:
 
                 chunk = n if not spice_chunk else int(spice_chunk)
                 parts = []
-                for j, s0 in enumerate(range(0, n, chunk)):
-                    wd = None
-                    if workdir is not None:
-                        name = f"layer{self.k + 1}" + (f"_tile{ri}_{ci}" if self.plan.n_tiles > 1 else "")
-                        wd = workdir / (name if chunk >= n else f"{name}_{j:03d}")
-                    r = simulate(spec, vt[s0:s0 + chunk], workdir=wd)
-                    parts.append(r.column_currents)
-                    if wd is not None:
-                        files.setdefault("spice", []).append(r.files)
-                    progress(f"{tag}: {min(s0 + chunk, n)}/{n} images simulated by ngspice")
+                with progress_task(progress, f"{tag}: ngspice", n, unit="image") as advance:
+                    for j, s0 in enumerate(range(0, n, chunk)):
+                        wd = None
+                        if workdir is not None:
+                            name = f"layer{self.k + 1}" + (f"_tile{ri}_{ci}" if self.plan.n_tiles > 1 else "")
+                            wd = workdir / (name if chunk >= n else f"{name}_{j:03d}")
+                        r = simulate(spec, vt[s0:s0 + chunk], workdir=wd)
+                        parts.append(r.column_currents)
+                        if wd is not None:
+                            files.setdefault("spice", []).append(r.files)
+                        advance(min(chunk, n - s0))
+                        if not isinstance(progress, Progress):
+                            progress(f"{tag}: {min(s0 + chunk, n)}/{n} images simulated by ngspice")
                 cols = np.concatenate(parts)
             clean = cols
             if self.arch.nonideal.read_noise_sigma > 0:
@@ -660,16 +665,16 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
 
 
 def layer_settling(layer: LayerResult, *, engine: str = "spice", tol: float = 0.01,
-                   workdir: str | Path | None = None) -> SettlingResult:
+                   workdir: str | Path | None = None, timeout_s: float = 3600.0) -> SettlingResult:
     """Settling latency of a layer's first (largest) tile after a step of every input to V_READ.
 
     ``engine="solver"`` uses the solver's backward-Euler transient (linear
     1R arrays with an ideal TIA only); otherwise ngspice, with the parasitic
-    capacitances and op-amp dynamics.  The result is stored in ``layer.settling``.
+    capacitances and op-amp dynamics, bounded by ``timeout_s``.  The result is stored in ``layer.settling``.
     """
     spec = layer.tiles[0].spec
     if engine == "solver" and not (spec.linear and spec.tia.kind == "ideal"):
         engine = "spice"
     step = np.full((1, spec.rows), layer.v_read_v)
-    layer.settling = settling_time(spec, step, tol=tol, engine=engine, workdir=workdir)
+    layer.settling = settling_time(spec, step, tol=tol, engine=engine, workdir=workdir, timeout_s=timeout_s)
     return layer.settling
