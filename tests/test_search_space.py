@@ -144,7 +144,11 @@ def test_conditional_dimensions_enumerate_only_where_active():
     points = list(sp.enumerate())
     assert len(points) == sp.size() == 3 + 2 * 3
     assert all(("array.preset" in p) == (p["array.device"] == "qmm") for p in points)
-    arch = Architecture()
+    with pytest.raises(ConfigError, match=r"space: the combination \{array.device: 'qmm', array.preset: "
+                                          r"'kit_symmetric', converters.adc_bits: 4\} is not a valid architecture: "
+                                          r"mapping.g_lrs_s: .*above what `qmm`"):
+        sp.check(Architecture(), SLP)  # QMM cannot reach the default G_LRS: refused before any trial
+    arch = Architecture(mapping={"g_lrs_s": 5e-4})
     info = sp.check(arch, SLP)
     assert info["checked"] == 9
     r = sp.realise(arch, {"array.device": "qmm", "array.preset": "aguirre_listing", "converters.adc_bits": 5}, SLP)
