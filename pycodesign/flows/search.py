@@ -24,9 +24,9 @@ Steps of the main run (``pycodesign run FLOW.yaml`` or ``pycodesign search FLOW.
    configuration sized to it, its generated Verilog and its cost table;
 6. plots, ``report.md``, ``metrics.json`` and ``trials.csv``.
 
-Re-running the same command on the same results folder continues the study
-(``pycodesign search`` uses a fixed folder ``<outputs.dir>/<name>``;
-``pycodesign run`` with ``--name X --overwrite``).
+Re-running ``pycodesign search FLOW.yaml`` continues the study: it uses the
+fixed folder ``<outputs.dir>/<name>`` and reopens it (``pycodesign run``
+always starts a fresh study in a new folder).
 """
 from __future__ import annotations
 
