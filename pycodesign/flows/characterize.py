@@ -230,7 +230,7 @@ def run_characterize(flow: CharacterizeFlow, run, progress=print) -> dict:
 
 
 def _characterize_steps(flow, run, progress, m, params, x0, metrics, timing) -> None:
-    from ..reports.plots import new_figure, save_figure
+    from ..reports import characterize as report
 
     with run.step("compile", required=True):
         from ..devices.compile import compile_va, last_compile_info
@@ -252,12 +252,13 @@ def _characterize_steps(flow, run, progress, m, params, x0, metrics, timing) -> 
         loops = metrics.setdefault("loops", [])
         t_sweep = time.perf_counter()
         for shape in sw.shapes:
-            fig, ax = new_figure() if plots else (None, None)
+            traces = []
             for f in sw.frequencies_hz:
                 progress(f"[{m.name}] {shape} sweep {sw.amplitude_v:g} V at {f:g} Hz")
                 t, v = ch.periodic_wave(shape, sw.amplitude_v, f, periods=sw.periods,
                                         points_per_period=sw.points_per_period)
                 tr = sim(t, v, f"{shape}_{f:g}Hz")
+                traces.append(tr)
                 a_pos, a_neg = ch.lobe_areas(tr.v, tr.i)
                 zero = np.abs(tr.v) < 1e-12
                 izero = float(np.max(np.abs(tr.i[zero]))) if np.any(zero) else None
@@ -265,14 +266,17 @@ def _characterize_steps(flow, run, progress, m, params, x0, metrics, timing) -> 
                               "area_pos_lobe_va": a_pos, "area_neg_lobe_va": a_neg,
                               "i_max_a": float(np.max(np.abs(tr.i))), "i_at_zero_v_a": izero,
                               "state_min": float(np.min(tr.x)), "state_max": float(np.max(tr.x))})
-                if plots:
-                    ax[0, 0].plot(tr.v, tr.i * 1e3, label=f"{f:g} Hz")
+            metrics.setdefault("loops_coincide", {})[shape] = report.loops_coincide(traces)
             if plots:
-                ax[0, 0].set(xlabel="voltage V(p,n) [V]", ylabel="current [mA]",
-                             title=f"{m.name}: pinched hysteresis, {shape} {sw.amplitude_v:g} V")
-                ax[0, 0].grid(alpha=0.3)
-                ax[0, 0].legend()
-                save_figure(fig, run.file(f"iv_{shape}.png"))
+                cap = f"{m.name} ({metrics['preset'] or 'default set'}), {shape} {sw.amplitude_v:g} V, " \
+                      f"{sw.periods:g} period(s), x0 = {x0:g} {m.state.unit}, {flow.engine} ngspice"
+                if shape == "sine" or "sine" not in sw.shapes:
+                    report.plot_iv(traces, sw.frequencies_hz, run.file(f"iv_{shape}.png"), model=m.name,
+                                   amplitude_v=sw.amplitude_v, caption=cap)
+                else:  # the sine plot shows the loop; the triangle plot shows where the state moves
+                    report.plot_state_sweep(traces, sw.frequencies_hz, run.file(f"state_{shape}.png"),
+                                            model=m.name, state_name=m.state.name, state_unit=m.state.unit,
+                                            amplitude_v=sw.amplitude_v, caption=cap)
         timing["sweeps_s"] = time.perf_counter() - t_sweep
     run.write_json("metrics.json", {**metrics, "timing_s": timing})
 
@@ -310,16 +314,14 @@ def _characterize_steps(flow, run, progress, m, params, x0, metrics, timing) -> 
         }
         timing["pulses_s"] = time.perf_counter() - t_p
         if plots:
-            fig, ax = new_figure()
-            n = np.arange(g.size)
-            ax[0, 0].plot(n[: pu.n_pulses + 1], pot * 1e3, "o-", ms=3, label=f"potentiation {pu.set_pulse_v:g} V")
-            ax[0, 0].plot(n[pu.n_pulses:], dep * 1e3, "s-", ms=3, label=f"depression {pu.reset_pulse_v:g} V")
-            ax[0, 0].set(xlabel="pulse number", ylabel=f"conductance at {pu.v_read:g} V [mS]",
-                         title=f"{m.name}: NL = {metrics['pulses']['nonlinearity_potentiation']:.2f} / "
-                               f"{metrics['pulses']['nonlinearity_depression']:.2f}")
-            ax[0, 0].grid(alpha=0.3)
-            ax[0, 0].legend()
-            save_figure(fig, run.file("pulses.png"))
+            mp = metrics["pulses"]
+            report.plot_pulses(pot, dep, run.file("pulses.png"), model=m.name, set_v=pu.set_pulse_v,
+                               set_width_s=pu.width_s, reset_v=pu.reset_pulse_v, reset_width_s=pu.reset_width_s,
+                               v_read=pu.v_read, nl_pot=mp["nonlinearity_potentiation"],
+                               nl_dep=mp["nonlinearity_depression"],
+                               caption=f"{m.name}: {pu.n_pulses} pulses per train, read {pu.read_width_s:.3g} s "
+                                       f"at {pu.v_read:g} V after every pulse; NL = max|G(n) - G_lin(n)| / "
+                                       "|G_N - G_0|")
     run.write_json("metrics.json", {**metrics, "timing_s": timing})
 
     # 3. read disturb -----------------------------------------------------------
@@ -339,12 +341,11 @@ def _characterize_steps(flow, run, progress, m, params, x0, metrics, timing) -> 
                                    "passed": change < rd.max_change_rel}
         timing["read_disturb_s"] = time.perf_counter() - t_r
         if plots:
-            fig, ax = new_figure()
-            ax[0, 0].plot(np.arange(1, g_reads.size + 1), g_reads * 1e3, ".-")
-            ax[0, 0].set(xlabel="read number", ylabel="conductance [mS]",
-                         title=f"{m.name}: read disturb at {rd.v_read:g} V, change {change:.2e}")
-            ax[0, 0].grid(alpha=0.3)
-            save_figure(fig, run.file("read_disturb.png"))
+            report.plot_read_disturb(g_reads, run.file("read_disturb.png"), model=m.name, v_read=rd.v_read,
+                                     width_s=rd.width_s, max_change_rel=rd.max_change_rel,
+                                     caption=f"{m.name} ({metrics['preset'] or 'default set'}): reads of "
+                                             f"{rd.width_s:.3g} s at {rd.v_read:g} V back to back; pass if "
+                                             f"|dG/G| < {rd.max_change_rel:g} after the last read")
 
 
 def _write_report(run, flow, m, metrics) -> None:
@@ -364,7 +365,10 @@ def _write_report(run, flow, m, metrics) -> None:
         lines += ["## Warnings\n"] + [f"- {w}" for w in metrics["warnings"]] + [""]
     loops = metrics.get("loops")
     if loops:
-        lines += ["## Pinched hysteresis (`iv_*.png`)\n",
+        same = [shape for shape, v in metrics.get("loops_coincide", {}).items() if v]
+        lines += ["## Pinched hysteresis (`iv_sine.png`; the state during triangle sweeps: `state_triangle.png`)\n",
+                  *([f"The loops of every frequency coincide for: {', '.join(same)} (enclosed areas within 2 %) "
+                     "— the device switches fully at each frequency swept.\n"] if same else []),
                   md_table(["shape", "f [Hz]", "amplitude [V]", "+ lobe area [V·A]", "− lobe area [V·A]",
                             "max |i| [A]"],
                            [[l["shape"], l["frequency_hz"], l["amplitude_v"], l["area_pos_lobe_va"],

@@ -288,6 +288,12 @@ def run_crossbar_inference(flow: CrossbarInferenceFlow, run, progress=print) -> 
                 "code_agreement": float(np.mean(sc == pc)),
                 "prediction_agreement": float(np.mean(solver_ev.predictions[:n_spice] == spice_ev.predictions)),
                 "spice_s_per_image": timing["spice_s"] / n_spice,
+                "images_same": n_spice,
+                "spice_accuracy_same_images": float(np.mean(spice_ev.predictions == y[:n_spice])),
+                "solver_accuracy_same_images": float(np.mean(solver_ev.predictions[:n_spice] == y[:n_spice])),
+                "images_rest": n_all - n_spice,
+                "solver_accuracy_rest": (float(np.mean(solver_ev.predictions[n_spice:] == y[n_spice:]))
+                                         if n_all > n_spice else None),
             }
         metrics["accuracy_drop_points"] = {
             "spice_vs_software": (sw["accuracy"] - metrics["spice"]["accuracy"]) * 100 if "spice" in metrics else None,

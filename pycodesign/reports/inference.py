@@ -165,6 +165,56 @@ def plot_confusion_matrices(panels: list[tuple[str, np.ndarray]], path: str | Pa
     return save_figure(fig, path)
 
 
+#: What every figure of the report means (read margin, settling, LSB, ...).
+DEFINITIONS = [
+    "- **accuracy**: fraction of test images whose argmax over the last layer's output codes (ties to the lowest "
+    "index, as the RTL's argmax) is the true label; *software* is the float network.",
+    "- **read margin** (worst, mean): V_device / V_applied over every device with every wordline driven at "
+    "V_READ (the worst IR-drop pattern); 1 means no voltage is lost along the lines.",
+    "- **read margin (inputs)**: the same ratio over the evaluated images, on rows driven at >= 50 % of V_READ.",
+    "- **settling latency**: time after a step of every input to V_READ after which every sensed bitline "
+    "current stays within 1 % of its final value (transient with the line capacitances and the TIA).",
+    "- **power** (devices, wires, transistors, sources): mean over the metrics images of one read; sources = "
+    "devices + wires + transistors + sensing (an energy balance).",
+    "- **LSB**: amperes per ADC code; **ADC full scale**: the current of the top code (how it is chosen: "
+    "`pycodesign/config/architecture.py`); **accumulator bits**: the signed width adding the row tiles' codes.",
+    "- **ReLU shift / limit**: the hidden layer's bounded ReLU `min(max(code, 0) >> shift, limit)` feeding the "
+    "next layer's DAC.",
+    "- **energy / area / latency**: the cost model (`pycodesign.costs`, sources in docs/costs.md), per inference.",
+]
+
+
+def settings_rows(flow) -> list[list[str]]:
+    """Every setting of the architecture that changes the result, one row per section."""
+    a, m, t, c, n, tech = flow.array, flow.mapping, flow.tiling, flow.converters, flow.nonideal, flow.technology
+    par = a.parasitics
+    return [
+        ["device", f"`{a.device}`" + (f", preset `{a.preset}`" if a.preset else " (default set)")
+         + (f", params {a.device_params}" if a.device_params else "") + f"; cell {a.cell}"
+         + (f" (access W/L = {a.transistor.w_m / a.transistor.l_m:.3g}, V_G {a.transistor.v_gate_v:g} V)"
+            if a.cell == "1T1R" else "")],
+        ["mapping", f"{m.scheme}" + (f" ({a.differential})" if m.scheme == "differential" else " (reference column)")
+         + f", {m.levels or len(m.measured_levels_s or []) or 'continuous'} states in [{m.g_hrs_s:g}, "
+           f"{m.g_lrs_s:g}] S, bias row {'yes' if m.bias else 'no'}"],
+        ["array", f"V_READ {a.v_read_v:g} V; wires {par.r_row_ohm:g} / {par.r_col_ohm:g} Ohm per segment; "
+                  f"C line-line / crossing / ground {par.c_line_to_line_f:g} / {par.c_crossing_f:g} / "
+                  f"{par.c_to_ground_f:g} F; dual-side {'yes' if a.dual_side else 'no'}; {a.partitions} row "
+                  f"partition(s), {a.col_partitions} column partition(s); TIA {a.tia.kind}"
+                  + (f" (R_f {a.tia.r_f_ohm:g} Ohm, A0 {a.tia.gain:g}, GBW {a.tia.gbw_hz:g} Hz)"
+                     if a.tia.kind == "opamp" else "")],
+        ["tiling", ("one tile per layer" if t.tile_rows is None and t.tile_cols is None else
+                    f"tiles of at most {t.tile_rows or 'all'} x {t.tile_cols or 'all'} devices")
+         + f"; {t.columns_per_adc} ADC input(s) per ADC; accumulator "
+         + (f"{t.accumulator_bits} bits" if t.accumulator_bits else "as wide as needed")],
+        ["converters", f"DAC {c.dac_bits or 'ideal'} b, ADC {c.adc_bits or 'ideal'} b, output full scale "
+                       + (f"{c.adc_full_scale_a:g} A" if c.adc_full_scale_a else "automatic")],
+        ["non-idealities", f"variability sigma {n.variability_sigma:g}, stuck-at HRS / LRS {n.stuck_at_hrs_rate:g} / "
+                           f"{n.stuck_at_lrs_rate:g}, read noise {n.read_noise_sigma:g}; seed {flow.seed}"],
+        ["technology", f"{tech.node_nm} nm, clock {tech.clock_hz:g} Hz, read {tech.t_read_s:g} s, ADC model "
+                       f"{tech.adc_model}" + (f" ({tech.adc_calibration})" if tech.adc_model == "sar" else "")],
+    ]
+
+
 def inference_report(flow, metrics: dict, *, plots: list[str]) -> str:
     """The Markdown report of a crossbar-inference run, from its metrics."""
     a, m, c, t = flow.array, flow.mapping, flow.converters, flow.tiling
@@ -188,13 +238,19 @@ def inference_report(flow, metrics: dict, *, plots: list[str]) -> str:
              f"seed {flow.seed}.\n"]
     if metrics.get("warnings"):
         lines += ["## Warnings\n"] + [f"- {w}" for w in metrics["warnings"]] + [""]
-    lines += ["## Accuracy\n", md_table(["engine", "images", "accuracy"], rows)]
+    lines += ["## Settings that change the result\n", md_table(["section", "settings"], settings_rows(flow))]
+    lines += ["\n## Accuracy\n", md_table(["engine", "images", "accuracy"], rows)]
     if "spice_vs_solver" in metrics:
         s = metrics["spice_vs_solver"]
-        lines.append(f"\nngspice vs fast solver (same images): max relative difference of layer-1 output currents "
-                     f"{s['layer1_max_rel_current_difference']:.2e}; output codes agree on "
-                     f"{100 * s['code_agreement']:.2f} % of conversions; predictions agree on "
-                     f"{100 * s['prediction_agreement']:.1f} % of images.\n")
+        rows = [["ngspice", s["images_same"], s["spice_accuracy_same_images"]],
+                ["fast solver, same images", s["images_same"], s["solver_accuracy_same_images"]]]
+        if s.get("images_rest"):
+            rows.append(["fast solver, the other images", s["images_rest"], s["solver_accuracy_rest"]])
+        lines += ["\n### Engines on the same images\n", md_table(["engine", "images", "accuracy"], rows),
+                  f"\nOn the images ngspice ran, the layer-1 output currents of the two engines differ by at most "
+                  f"{s['layer1_max_rel_current_difference']:.2e} of the largest; the output ADC codes agree on "
+                  f"{100 * s['code_agreement']:.2f} % of conversions and the predicted classes on "
+                  f"{100 * s['prediction_agreement']:.1f} % of images.\n"]
     engine = "spice" if "spice" in metrics else "solver"
     first = metrics.get(engine, {}).get("layers", [{}])[0] if metrics.get(engine) else {}
     if first.get("settling"):
@@ -225,6 +281,7 @@ def inference_report(flow, metrics: dict, *, plots: list[str]) -> str:
         if studies.get("r_wire_ohm"):
             lines += ["\n", md_table(["wire segment [Ohm]", "accuracy"],
                                      [[s["r_wire_ohm"], s["accuracy"]] for s in studies["r_wire_ohm"]])]
+    lines += ["\n## Definitions\n", *DEFINITIONS]
     timing = metrics.get("timing_s", {})
     lines += ["\n## Timing\n", md_table(["step", "s"], [[k, v] for k, v in timing.items()]),
               f"\nPlots: {', '.join(plots) or '(none)'}. ngspice decks and raw files: spice/.\n"]
