@@ -260,3 +260,7 @@ def test_postgresql_two_workers_one_killed_mid_trial_is_retried_and_the_budget_c
     metrics = json.loads((out / "faults" / "metrics.json").read_text())
     assert metrics["complete"] and metrics["study"]["kind"] == "rdb"
     assert -signal.SIGKILL in metrics["workers"]["exit_codes"]  # the main run saw its sibling die
+    print(f"PostgreSQL: worker pid {victim} killed in trial {killed}; retried as trial {retries[0].number} "
+          f"(same design: {failed.params.items() <= retries[0].params.items()}); "
+          f"{len(study.get_trials(states=(COMPLETE,)))} completed trials of budget 14; "
+          f"{len(study.get_trials(states=(FAIL,)))} failed; main run exit {rc}")

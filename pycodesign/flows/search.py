@@ -47,7 +47,7 @@ from ..search.config import (ChooseSection, ConstraintSpec, FidelitySection, Mon
                              RtlSection, SearchSettings)
 from ..search.costing import check_costable
 from ..search.space import SearchSpace, plain_dict
-from .inference import DataSection, NetworkSection, _load_data, _Steps
+from .inference import DataSection, NetworkSection, _load_data
 
 __all__ = ["SearchFlow", "run_search", "join_search", "main_search", "STORAGE_ENV"]
 
@@ -385,9 +385,19 @@ def run_search(flow: SearchFlow, run, progress=print, *, storage: str | None = N
     plots: list[str] = []
 
     def checkpoint():
+        metrics["steps"] = [st.to_dict() for st in run.steps]
         run.write_json("metrics.json", {**metrics, "timing_s": timing})
 
-    step = _Steps(run, metrics, checkpoint, progress)
+    def step(name: str, fn):
+        """An optional step (RunDir.step): a failure is recorded with its traceback and the run goes on."""
+        out = None
+        with run.step(name) as st:
+            out = fn()
+        if not st.ok:
+            progress(f"step {name} FAILED: {st.error}")
+            checkpoint()
+            return None
+        return out
     n_workers = int(workers or flow.search.workers)
     info = flow.space_info
     metrics["space"] = {"dimensions": flow.parsed_space().describe(), "checked": info["checked"],
@@ -668,7 +678,7 @@ def main_search(args) -> int:
         run_search(flow, run, progress=progress, storage=storage, workers=args.workers, study_name=args.study,
                    budget=args.budget)
     except KeyboardInterrupt:
-        run.fail("interrupted by the user")
+        run.interrupt("interrupted by the user")
         print(f"interrupted; the study keeps every completed trial: re-run the same command to continue "
               f"({run.path})", file=sys.stderr)
         return 130
@@ -680,6 +690,13 @@ def main_search(args) -> int:
         run.fail(f"{type(exc).__name__}: {exc}")
         print(f"error: {type(exc).__name__}: {exc}\nwhat was computed is kept in {run.path}", file=sys.stderr)
         return 1
-    run.finish()
+    status = run.finish()
+    if status != "complete":
+        for st in run.steps:
+            if st.status == "failed":
+                print(f"step {st.name} failed: {st.error}" + (f" (traceback: {run.path / st.log})" if st.log else ""),
+                      file=sys.stderr)
+        print(f"{status}: {run.path}", file=sys.stderr)
+        return 4 if status == "completed with failures" else 1
     progress(f"done in {time.perf_counter() - t0:.1f} s: {run.path}")
     return 0
