@@ -1,4 +1,4 @@
-"""Command line: ``pycodesign run | check | runs | reproduce | doctor | hdl | models | describe``.
+"""Command line: ``pycodesign run | search | reproduce | check | runs | costs | doctor | hdl | models | describe``.
 
 Exit codes of ``run`` and ``check``: 0 complete (or valid), 1 failed, 2 bad
 input (configuration, names, results folder), 3 a required tool is missing,
@@ -348,6 +348,12 @@ def _cmd_models(args) -> int:
     return 0
 
 
+def _cmd_search(args) -> int:
+    from .flows.search import main_search
+
+    return main_search(args)
+
+
 def _cmd_describe(args) -> int:
     from .config import ConfigError, describe
     from .flows import flow_class, flow_kinds
@@ -458,6 +464,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list the registered device models")
     p.add_argument("-v", "--verbose", action="store_true", help="show parameters and presets")
     p.set_defaults(func=_cmd_models)
+
+    p = sub.add_parser("search", help="run (or continue, or join) a hardware-aware architecture search "
+                                      "(kind: search); see docs/search.md")
+    p.add_argument("flow", help="search flow YAML file (e.g. flows/search_slp_digits.yaml)")
+    p.add_argument("--storage", help="optuna storage: postgresql://user@host:port/db, mysql+pymysql://..., "
+                                     "sqlite:///file.db or a journal file (default: study.journal in the results "
+                                     "folder)")
+    p.add_argument("--workers", type=int, help="worker processes on this host (default: search.workers)")
+    p.add_argument("--join", action="store_true", help="join the study as one more worker: run trials until the "
+                                                       "budget, write no results folder")
+    p.add_argument("--study", help="study name in the storage (default: search.study_name or the flow's name)")
+    p.add_argument("--budget", type=int, help="completed trials to reach (default: search.budget)")
+    p.add_argument("--out", help="parent folder of the results folder (default: the flow's outputs.dir)")
+    p.add_argument("--name", help="results folder name (default: outputs.run_name or the flow's name; an existing "
+                                  "folder is continued)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    p.set_defaults(func=_cmd_search)
 
     p = sub.add_parser("describe", help="document every key of a flow kind (no kind: list the kinds; "
                                         "`hdl`: the HDL configuration)")

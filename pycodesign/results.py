@@ -57,7 +57,7 @@ from . import toolchain
 from .config import ConfigError
 from .config.core import _short, name_problem, path_problem
 
-__all__ = ["RunDir", "StepRecord", "RunInfo", "new_run_dir", "plan_run_dir", "read_run", "list_runs",
+__all__ = ["RunDir", "StepRecord", "RunInfo", "new_run_dir", "reopen_run_dir", "plan_run_dir", "read_run", "list_runs",
            "to_jsonable", "write_json", "HEARTBEAT_S", "STALE_AFTER_PERIODS", "STATUSES"]
 
 #: Seconds between heartbeats of a running run.
@@ -512,6 +512,30 @@ def new_run_dir(flow, *, base: str | Path | None = None, name: str | None = None
     rd = RunDir(path=path, flow=flow, tools=tools, heartbeat_s=heartbeat_s)
     _atomic_write_text(path / "config.yaml", _config.to_yaml(flow))
     rd.metadata["tool_versions"] = toolchain.tool_versions(*tools)  # every tool when none are named
+    rd._write_meta()
+    rd.start_heartbeat()
+    return rd
+
+
+def reopen_run_dir(path: str | Path, flow, *, tools: tuple[str, ...] = (),
+                   heartbeat_s: float | None = HEARTBEAT_S) -> RunDir:
+    """Continue a run in its existing kit results folder (a resumable study): everything it holds stays.
+
+    The folder must hold a kit ``metadata.json`` of a run that is not running
+    (``ConfigError`` otherwise); the configuration and tool versions are
+    written again and the status is ``running`` until the run ends.
+    """
+    path = Path(path)
+    info = read_run(path)
+    if not _is_kit_folder(path):
+        raise ConfigError(None, "--name", f"{_p(path)} is not a kit results folder; it is never written into")
+    if info.effective_status == "running":
+        raise ConfigError(None, "--name", f"{_p(path)}: a run is still going on there (pid "
+                                          f"{info.metadata.get('pid')} on {info.metadata.get('host')})")
+    rd = RunDir(path=path, flow=flow, tools=tools, heartbeat_s=heartbeat_s)
+    _atomic_write_text(path / "config.yaml", _config.to_yaml(flow))
+    rd.metadata["tool_versions"] = toolchain.tool_versions(*tools)
+    rd.metadata["resumed_from_status"] = info.effective_status
     rd._write_meta()
     rd.start_heartbeat()
     return rd

@@ -45,6 +45,21 @@ SRC
   ngspice_ok || { echo "[setup] ngspice >= 46 with libngspice0 is still missing after apt" >&2; exit 1; }
 fi
 
+# PostgreSQL server binaries for the architecture search's database storage: the tests start a
+# throwaway server of their own (initdb/pg_ctl as an unprivileged user on 127.0.0.1); the packaged
+# cluster is not used.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "[setup] missing the PostgreSQL server (Debian package postgresql); run this script as root" >&2; exit 1
+  fi
+  log "installing: postgresql (server binaries for the search's database storage and its tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  [ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ] || apt-get update -qq
+  apt-get install -y -qq --no-install-recommends postgresql >/dev/null || {
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "[setup] PostgreSQL server still missing after apt" >&2; exit 1; }
+fi
+
 if [ ! -x "$venv/bin/python" ]; then
   log "creating virtual environment $venv"
   python3 -m venv "$venv"

@@ -11,6 +11,7 @@ from .dispatch import (RUNNERS, check_plain_data, flow_class, flow_from_dict, fl
                        runner_for)
 from .inference import run_crossbar_inference
 from .reproductions import run_reproductions
+from .search import run_search
 from .sweep import run_sweep
 
 __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow", "check_plain_data", "runner_for"]
@@ -20,5 +21,6 @@ RUNNERS.update({
     "characterize": (run_characterize, ("ngspice", "openvaf")),
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
     "reproductions": (run_reproductions, ("ngspice", "openvaf")),
+    "search": (run_search, ("ngspice", "openvaf")),
     "sweep": (run_sweep, ("ngspice", "openvaf")),
 })
