@@ -16,7 +16,8 @@ flows=(flows/characterize_*.yaml
        flows/slp_digits.yaml flows/slp_digits_qmm.yaml flows/slp_digits_1t1r.yaml flows/mlp_digits.yaml
        flows/slp_digits_tiled.yaml
        flows/sweep_adc_tiles.yaml
-       flows/reproductions.yaml)
+       flows/reproductions.yaml
+       flows/search_slp_digits.yaml)
 failed=()
 partial=()
 for flow in "${flows[@]}"; do
