@@ -21,6 +21,7 @@ from scipy.special import lambertw
 
 from pycodesign.analog import AccessTransistor, CrossbarParasitics, CrossbarSolver, CrossbarSpec, TiaConfig
 from pycodesign.analog import solver as solver_mod
+from pycodesign.analog import structured
 from pycodesign.devices.models.qmm import QmmDevices, lambertw_exp
 from pycodesign.devices.registry import DeviceModel, Param, Reference, StateVar, StimulusHints, get_model
 
@@ -93,13 +94,13 @@ def test_kron_transfer_matrix_equals_sparse_lu(name):
 
 def test_kron_plan_is_reused_for_new_values_of_the_same_topology():
     rng = np.random.default_rng(8)
-    solver_mod._PLANS.clear()
+    structured._PLANS.clear()
     for k in range(3):  # same topology, new conductances (and once a zero one) each time
         spec = make_spec(rng, (40, 24), parasitics=par(1.0, 2.0), dual_side=True)
         if k == 2:
             spec = spec.replace(state=np.where(rng.random(spec.state.shape) < 0.1, 0.0, spec.state))
         fast = CrossbarSolver(spec, linear_method="kron").transfer_matrix()
-        assert len(solver_mod._PLANS) == 1
+        assert len(structured._PLANS) == 1
         assert rel(fast, CrossbarSolver(spec, linear_method="sparse_lu").transfer_matrix()) <= 1e-10
 
 
@@ -127,7 +128,7 @@ def test_kron_reduction_kernel_equals_dense_schur(name, cells):
     GS = (s.G_XF @ s.S).tocsr()
     assert s._kron_unsuited(GS) == ""
     row, col = s._node_cells()
-    kept, schur = solver_mod._kron_reduce(s.G_XX, row, col, s._kron_keep, subdomain_cells=cells)
+    kept, schur = structured.kron_reduce(s.G_XX, row, col, s._kron_keep, subdomain_cells=cells)
     ref, k = dense_schur(s.G_XX, s._kron_keep | (row < 0))
     order = np.argsort(kept)
     assert np.array_equal(kept[order], k)
@@ -164,9 +165,9 @@ def test_kron_fallbacks_are_recorded_and_forced_kron_refuses():
 
 def test_numerical_failure_of_the_kron_path_falls_back(monkeypatch):
     def refuse(*args, **kwargs):
-        raise solver_mod._NotSuited("dense front pivot 3 not positive")
+        raise structured.NotSuited("dense front pivot 3 not positive")
 
-    monkeypatch.setattr(solver_mod, "_kron_reduce", refuse)
+    monkeypatch.setattr(solver_mod, "kron_reduce", refuse)
     monkeypatch.setattr(solver_mod, "_SPARSE_LU_S_PER_NODE_SOLVE", 1.0)  # "auto" would take the Kron path
     rng = np.random.default_rng(12)
     spec = make_spec(rng, (12, 8), parasitics=par(1.0, 1.0))
@@ -284,7 +285,7 @@ def test_block_tridiagonal_solver_equals_dense_solve():
     assert nl["path"] == "block_tridiagonal" and nl["ne"] == 7  # the op-amp sensing nodes form the border
     A = (nl["Gq"] + sp.diags(rng.uniform(1e-5, 1e-3, s.n_free))).tocsr()
     F = rng.standard_normal((s.n_free, 5))
-    x = solver_mod._BlockTridiagonal(A, nl["bounds"], nl["ne"]).solve(F)
+    x = structured.BlockTridiagonal(A, nl["bounds"], nl["ne"]).solve(F)
     np.testing.assert_allclose(x, np.linalg.solve(A.toarray(), F), rtol=1e-10, atol=1e-12 * np.abs(x).max())
 
 

@@ -92,10 +92,6 @@ WIRE_KINDS = ("wordline", "wordline_driver", "bitline", "bitline_sense")
 CAP_KINDS = ("crossing", "wordline_wordline", "bitline_bitline", "wordline_ground", "bitline_ground")
 
 
-# TODO(merge): the solver still imports this name; switch it to checks.finite_array.
-check_finite_array = checks.finite_array
-
-
 def resolve_device(device: str | DeviceModel) -> DeviceModel:
     """A registry name or a :class:`DeviceModel` → the model (``ValueError`` lists known names)."""
     if isinstance(device, DeviceModel):
