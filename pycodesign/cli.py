@@ -195,7 +195,7 @@ def _flat(data, prefix: str = "", out: dict | None = None, depth: int = 0) -> di
 
 def _cmd_runs(args) -> int:
     """List the runs in a results folder (name, kind, status, start, duration, headline metrics), or compare two."""
-    from .results import list_runs, read_run
+    from .results import list_runs
 
     if args.compare:
         return _compare_runs(args.compare)

@@ -1,5 +1,4 @@
 """Flow configuration: typed loading, clear refusals, YAML round trip."""
-import textwrap
 
 import pytest
 import yaml

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from scipy.special import lambertw
 
-from pycodesign.analog.circuit import is_linear_model
 from pycodesign.devices import ParameterError, get_model, list_models, reachable_conductance_range, state_for_conductance
 from pycodesign.devices.simulate import operating_point
 
@@ -267,9 +266,6 @@ def test_reachable_range_refuses_bad_arguments():
 def test_only_the_linear_reference_resistor_is_flagged_linear():
     flagged = {name for name in list_models() if get_model(name).linear}
     assert flagged == {"linear"}
-    for name in list_models():
-        m = get_model(name)
-        assert is_linear_model(m) is m.linear
     assert get_model("linear").memristive is False and get_model("hp").memristive is True
 
 

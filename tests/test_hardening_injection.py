@@ -249,7 +249,7 @@ def test_out_that_is_a_file_is_a_clear_error(tmp_path, capsys):
     for out in (afile, afile / "sub"):
         assert main(["run", str(flow), "--out", str(out)]) == 2
         err = capsys.readouterr().err
-        assert f"is a file, not a folder" in err and "Traceback" not in err, err
+        assert "is a file, not a folder" in err and "Traceback" not in err, err
     assert afile.read_text() == "not a folder"
 
 

@@ -63,8 +63,6 @@ def _check_pngs(folder, expected_names):
 
 
 def test_every_plot_of_the_characterise_and_inference_flows_is_there_and_sized(tmp_path):
-    import yaml
-
     from pycodesign.cli import main
 
     root = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import optuna
 import pytest
 import yaml
 
-from pycodesign.config import Architecture, build
+from pycodesign.config import build
 from pycodesign.costs import costs_of_evaluation
 from pycodesign.data import load_digits_dataset
 from pycodesign.flows.inference import CrossbarInferenceFlow

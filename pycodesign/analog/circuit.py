@@ -101,11 +101,6 @@ def resolve_device(device: str | DeviceModel) -> DeviceModel:
     return get_model(device)
 
 
-def is_linear_model(model: DeviceModel) -> bool:
-    """True for devices whose current is ``state · v`` (the ``linear`` model)."""
-    return bool(model.linear)
-
-
 @dataclass(frozen=True, eq=False)
 class CrossbarSpec:
     """A crossbar array: what the netlist writer and the fast solver both consume.
@@ -238,7 +233,7 @@ class CrossbarSpec:
     @property
     def linear(self) -> bool:
         """True when every element is linear (linear devices, 1R)."""
-        return is_linear_model(self._model) and self.cell == "1R"
+        return self._model.linear and self.cell == "1R"
 
     def physical_state(self) -> np.ndarray:
         """Device states laid out on the physical array (see the module doc)."""

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..config import checks
 from ..config.architecture import CrossbarParasitics
-from .circuit import CrossbarSpec, is_linear_model, resolve_device
+from .circuit import CrossbarSpec, resolve_device
 from .solver import CrossbarResult, CrossbarSolver
 
 __all__ = ["solve_crossbar", "simulate_crossbar", "solve", "simulate", "crossbar_spec"]
@@ -39,7 +39,7 @@ def crossbar_spec(g, *, r_row: float, r_col: float, dual_side: bool = False, dev
     r_col = checks.number("r_col", r_col, ge=0, unit="Ohm")
     ga = checks.finite_array("g", g, ndim=2, low=0.0, unit="S")
     model = resolve_device(device)
-    if is_linear_model(model):
+    if model.linear:
         state = ga
     else:
         from ..devices import state_for_conductance

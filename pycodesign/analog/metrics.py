@@ -102,9 +102,7 @@ class ElectricalMetrics:
 
 def _device_currents(circuit: Circuit, vdev: np.ndarray) -> np.ndarray:
     s = circuit.spec
-    from .circuit import is_linear_model
-
-    if is_linear_model(s.model):
+    if s.model.linear:
         return vdev * circuit.dev_state
     x = np.broadcast_to(circuit.dev_state, vdev.shape)
     return np.asarray(s.model.reference.current(vdev.ravel(), x.ravel(), s.params), dtype=float).reshape(vdev.shape)

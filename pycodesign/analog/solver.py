@@ -70,7 +70,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..errors import ConvergenceError
 from ..config import checks
-from .circuit import Circuit, CrossbarSpec, build_circuit, is_linear_model
+from .circuit import Circuit, CrossbarSpec, build_circuit
 from .mosfet import mos1_currents
 from .structured import BlockTridiagonal, NotSuited, kron_reduce
 
@@ -333,7 +333,7 @@ class CrossbarSolver:
         self.pos[self.free] = np.arange(len(self.free))
         self.fpos = np.full(n, -1, dtype=np.int64)  # index among fixed nodes
         self.fpos[self.fixed] = np.arange(len(self.fixed))
-        self.device_linear = is_linear_model(self.model)
+        self.device_linear = self.model.linear
         self.nonlinear = (not self.device_linear) or len(c.fet_d) > 0
 
         # Linear stamps: wires, linear devices, op-amp TIA input conductance.

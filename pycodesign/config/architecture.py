@@ -60,6 +60,7 @@ follows it; :mod:`pycodesign.system` implements it):
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -366,6 +367,16 @@ class TechnologySection(Section):
                         self.fail(f"adc_table.{bits}.{k}", f"{v!r} is negative; allowed: >= 0")
 
 
+@functools.lru_cache(maxsize=256)
+def _read_findings(device, v_read_v, g_min_s, g_max_s, params, preset, bipolar) -> tuple:
+    """Cached :func:`~pycodesign.devices.checks.read_findings`: the same read is checked once (a search
+    builds thousands of architectures that share their device and read settings)."""
+    from ..devices.checks import read_findings
+
+    return tuple(read_findings(device, v_read_v=v_read_v, g_min_s=g_min_s, g_max_s=g_max_s, params=dict(params),
+                               preset=preset, bipolar=bipolar))
+
+
 def tile_layout(scheme: str, differential: str, tile_rows: int | None, tile_cols: int | None):
     """Per-tile capacity in logical rows, outputs and ADC inputs for a mapping/differential scheme.
 
@@ -404,12 +415,9 @@ class Architecture(Section):
 
     def read_findings(self) -> list:
         """The device-aware checks of reading this array (:func:`pycodesign.devices.checks.read_findings`)."""
-        from ..devices.checks import read_findings
-
         a, m = self.array, self.mapping
-        return read_findings(a.device, v_read_v=a.v_read_v, g_min_s=m.g_hrs_s, g_max_s=m.g_lrs_s,
-                             params=a.device_params, preset=a.preset,
-                             bipolar=m.scheme == "differential" and a.differential == "opposite_polarity")
+        return list(_read_findings(a.device, a.v_read_v, m.g_hrs_s, m.g_lrs_s, tuple(sorted(a.device_params.items())),
+                                   a.preset, m.scheme == "differential" and a.differential == "opposite_polarity"))
 
     def warnings(self) -> list[str]:
         """Stated warnings (plausible but doubtful settings), as ``key: message`` lines."""

@@ -141,14 +141,11 @@ class Section:
     """
 
     def __post_init__(self) -> None:
-        hints = _hints(type(self))
-        for f in fields(self):
-            if not f.init:
-                continue
-            value = getattr(self, f.name)
-            converted = _convert(value, hints[f.name], dict(f.metadata), None, f.name)
+        for name, tp, meta in _field_specs(type(self)):
+            value = getattr(self, name)
+            converted = _convert(value, tp, meta, None, name)
             if converted is not value:
-                object.__setattr__(self, f.name, converted)
+                object.__setattr__(self, name, converted)
         self.validate()
 
     def validate(self) -> None:  # pragma: no cover - default: nothing to check
@@ -166,6 +163,22 @@ class Section:
 @functools.lru_cache(maxsize=None)
 def _hints(cls) -> dict:
     return typing.get_type_hints(cls)
+
+
+@functools.lru_cache(maxsize=None)
+def _field_specs(cls) -> tuple:
+    """``(name, type, metadata)`` of every init field of a section class (computed once per class:
+    a search builds thousands of architectures)."""
+    hints = _hints(cls)
+    return tuple((f.name, hints[f.name], dict(f.metadata)) for f in fields(cls) if f.init)
+
+
+@functools.lru_cache(maxsize=None)
+def _origin_args(tp) -> tuple:
+    return get_origin(tp), get_args(tp)
+
+
+_PLAIN_TYPES = {float: (float,), int: (int,), bool: (bool,), str: (str,)}
 
 
 _FLOWS: dict[str, type] = {}
@@ -238,9 +251,20 @@ def _check_number(v: float, meta: dict, file, key) -> None:
 
 
 def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
-    origin = get_origin(tp)
+    # fast path: a value already of the exact plain type needs only its bounds / choices checked
+    if type(value) is tp and tp in _PLAIN_TYPES:
+        if tp is float:
+            if not math.isfinite(value):
+                raise ConfigError(file, key, f"{_short(value)} is not a finite number")
+            _check_number(value, meta, file, key)
+        elif tp is int:
+            _check_number(value, meta, file, key)
+        elif tp is str and meta.get("choices") and value not in meta["choices"]:
+            raise ConfigError(file, key, f"{_short(value)} is not allowed; allowed: "
+                                         f"{', '.join(map(str, meta['choices']))}")
+        return value
+    origin, args = _origin_args(tp)
     if origin in (typing.Union, types.UnionType):
-        args = get_args(tp)
         if value is None and type(None) in args:
             return None
         errors = []

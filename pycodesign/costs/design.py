@@ -16,7 +16,6 @@ Structure::
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 

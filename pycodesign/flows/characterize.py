@@ -34,13 +34,12 @@ from typing import Literal
 
 import numpy as np
 
-from ..config import ConfigError, OutputsConfig, Section, option, register_flow
+from ..config import OutputsConfig, Section, option, register_flow
 from ..config.core import _short, name_problem
 from ..devices import characterize as ch
 from ..devices.checks import V_READ_MAX_V, read_findings
 from ..devices.registry import ParameterError, get_model, list_models
 from ..devices.simulate import simulate_device
-from ..errors import SimulationError
 
 __all__ = ["CharacterizeFlow", "DeviceSection", "SweepSection", "PulseSection", "ReadDisturbSection",
            "run_characterize", "PROGRAM_V_MAX"]

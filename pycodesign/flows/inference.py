@@ -28,9 +28,7 @@ is written with what completed.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np

@@ -133,7 +133,7 @@ def expand_points(flow: SweepFlow) -> list[dict]:
             try:
                 cfg = flow_from_dict(d, file=base_file)
             except ConfigError as exc:
-                raise ConfigError(None, f"grid", f"point {label}, seed {seed}: {exc}") from None
+                raise ConfigError(None, "grid", f"point {label}, seed {seed}: {exc}") from None
             text = to_yaml(cfg)
             points.append({"values": dict(zip(keys, values)), "seed": seed, "config": cfg,
                            "hash": hashlib.sha256(text.encode()).hexdigest()[:16]})

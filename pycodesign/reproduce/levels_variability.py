@@ -95,7 +95,7 @@ def run(ctx: Context) -> dict:
                 "0 -- " + ", ".join(f"{100 * np.mean(res['zeroed_at_2_levels']):.0f} % of the weights ({lab})"
                                     for lab, res in nets.items()) + "; the study's batch-normalised CNNs re-scale "
                 "every layer's pre-activations, which can absorb ternary weights (and MemTorch quantises with its "
-                f"own mapping). Network matters: the kit's networks need >= "
+                "own mapping). Network matters: the kit's networks need >= "
                 + ", ".join(f"{n} ({lab})" for lab, n in need.items())
                 + f" levels to stay within {FLAT_POINTS:g} point of {max(levels)} levels")
         claims.append(Claim(6, "the number of conductance levels barely matters (2 suffice)",

@@ -40,11 +40,11 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
-from ..analog.circuit import CrossbarSpec, is_linear_model
+from ..analog.circuit import CrossbarSpec
 from ..analog.metrics import ElectricalMetrics, SettlingResult, electrical_metrics, settling_time
 from ..analog.peripherals import adc_lsb, adc_quantize, apply_stuck_at, apply_variability, dac_codes, read_noise
 from ..analog.solver import CrossbarSolver
@@ -262,7 +262,7 @@ def map_network(network, architecture: Architecture, *, scales=None) -> list[Map
 
 def _states(model, params: dict, g: np.ndarray, v_read: float) -> np.ndarray:
     """Device states for conductances ``g`` at V_READ (each distinct value solved once)."""
-    if is_linear_model(model):
+    if model.linear:
         return g
     flat = g.ravel()
     uniq, inv = np.unique(flat, return_inverse=True)
@@ -275,7 +275,7 @@ def _device_current_squares(spec: CrossbarSpec, v: np.ndarray, chunk: int = 64) 
     idx, sign = spec.input_map()
     vp = v[:, idx] * sign
     st = spec.physical_state()
-    if is_linear_model(spec.model):
+    if spec.model.linear:
         return (vp ** 2) @ (st ** 2)
     out = np.zeros((v.shape[0], st.shape[1]))
     ref, p = spec.model.reference, spec.params
