@@ -18,13 +18,17 @@ instance (the module name is derived from the block and its parameters, e.g.
 ``argmax_n10_w8_u_p0``), ``DIR/verilator_waivers.vlt`` (the lint waivers) and
 ``DIR/manifest.json`` (modules, parameters, ports, and each module's size
 ``gate_count_nand2`` in NAND2 equivalents from Yosys synthesis, see
-:mod:`pycodesign.rtl.synth`).  Output is deterministic.
+:mod:`pycodesign.rtl.synth`).  Output is deterministic: each file's header
+(:func:`pycodesign.rtl.emit.header`) names the command with paths relative
+to the folder holding ``DIR``, and no date.
 """
 from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +37,7 @@ import yaml
 
 from .argmax import ArgMax
 from .decoder import Decoder
-from .emit import module_ports, verilog
+from .emit import ordered_ports, verilog
 from .lint import WAIVER_FILE_NAME, write_waivers
 from .relu import ReLU
 from .sar_adc import SarAdcController
@@ -42,7 +46,7 @@ from .synth import SynthesisError, synthesis_info, synthesize
 from .write_verify import WriteVerifyController
 
 __all__ = ["BLOCKS", "HdlInstance", "load_hdl_config", "build_component", "generate", "main_hdl",
-           "DEFAULT_CONFIG"]
+           "DEFAULT_CONFIG", "regenerate_command"]
 
 #: Block name in the YAML -> component class.
 BLOCKS: dict[str, type] = {
@@ -172,19 +176,10 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _ports_in_order(component, text: str, module: str) -> list[dict]:
-    """Ports of the emitted module: clock and reset first, then the signature's order."""
-    ports = {p["name"]: p for p in module_ports(text, module)}
-    order = [n for n in ("clk", "rst") if n in ports] + list(component.signature.members.keys())
-    if set(order) != set(ports):
-        raise RuntimeError(f"{module}: ports {sorted(ports)} differ from the signature {sorted(order)}")
-    return [ports[n] for n in order]
-
-
 def module_entry(component, text: str, block: str, file_name: str) -> dict:
     """Manifest entry of one generated module."""
     module = component.module_name
-    ports = _ports_in_order(component, text, module)
+    ports = ordered_ports(component, text, module)
     names = {p["name"] for p in ports}
     entry = {
         "module": module,
@@ -205,6 +200,26 @@ def module_entry(component, text: str, block: str, file_name: str) -> dict:
     return entry
 
 
+def regenerate_command(config_path: str | Path, out_dir: str | Path) -> tuple[str, str]:
+    """``(command, where)``: the ``pycodesign hdl`` command that writes *out_dir* from *config_path*
+    as the headers show it, and where to run it.
+
+    Paths are relative to the folder that holds *out_dir*, so the text does
+    not depend on where the checkout lives and the output stays
+    byte-identical on every machine; a configuration outside that folder is
+    named by its file name alone (its path would tell where it lives).
+    """
+    out_abs = Path(out_dir).resolve()
+    out_name = out_abs.name or "."
+    config_rel = os.path.relpath(Path(config_path).resolve(), out_abs.parent)
+    if config_rel.split(os.sep)[0] == os.pardir:
+        name = Path(config_path).name
+        return (f"pycodesign hdl {shlex.quote(name)} --out {shlex.quote(out_name)}",
+                f"{name} is outside the folder that holds {out_name}/; its path is not recorded")
+    return (f"pycodesign hdl {shlex.quote(config_rel)} --out {shlex.quote(out_name)}",
+            f"in the folder that holds {out_name}/")
+
+
 def generate(config_path: str | Path, out_dir: str | Path, *, log=None) -> Path:
     """Write one Verilog file per configured instance, the lint waivers and
     ``manifest.json`` into *out_dir*; return the manifest's path.
@@ -215,6 +230,10 @@ def generate(config_path: str | Path, out_dir: str | Path, *, log=None) -> Path:
     config_path = Path(config_path)
     instances = load_hdl_config(config_path)
     out_dir = Path(out_dir)
+    command, where = regenerate_command(config_path, out_dir)
+    # Every text first: a block that cannot be emitted (e.g. an undocumented
+    # port) stops the run before any file is written.
+    texts = [verilog(inst.component, inst.module, command=f"{command}   ({where})") for inst in instances]
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST_NAME
     previous: set[str] = set()
@@ -225,8 +244,7 @@ def generate(config_path: str | Path, out_dir: str | Path, *, log=None) -> Path:
             previous = set()
 
     modules = []
-    for inst in instances:
-        text = verilog(inst.component, inst.module)
+    for inst, text in zip(instances, texts):
         file_name = f"{inst.module}.v"
         _write_if_changed(out_dir / file_name, text)
         modules.append(module_entry(inst.component, text, inst.block, file_name))
@@ -244,6 +262,7 @@ def generate(config_path: str | Path, out_dir: str | Path, *, log=None) -> Path:
     manifest = {
         "generator": "pycodesign.rtl",
         "config": config_path.name,
+        "command": command,
         "versions": _versions(),
         "lint_waivers": WAIVER_FILE_NAME,
         "synthesis": synthesis_info(),
