@@ -50,7 +50,8 @@ _YOSYS_SCRIPT = ("proc -nomux -norom", "memory_collect")
 HEADER_WIDTH = 100
 
 
-def verilog(component: wiring.Component, name: str | None = None, *, command: str | None = None) -> str:
+def verilog(component: wiring.Component, name: str | None = None, *, command: str | None = None,
+            block: str | None = None) -> str:
     """Verilog text of *component* as a top-level module called *name*, with its header.
 
     The text is byte-identical across runs and machines for the same
@@ -58,7 +59,8 @@ def verilog(component: wiring.Component, name: str | None = None, *, command: st
     *name* defaults to the component's ``module_name`` (derived from its
     parameters).  *command* is the command line the header names as the
     way to regenerate the file (``pycodesign hdl`` passes its own); by
-    default the header names the Python call.
+    default the header names the Python call.  *block* is the block's name
+    in an HDL configuration, for the header.
 
     Raises
     ------
@@ -73,7 +75,7 @@ def verilog(component: wiring.Component, name: str | None = None, *, command: st
     """
     name = _module_name(component, name)
     body = verilog_body(component, name)
-    text = header(component, name, body, command=command) + body
+    text = header(component, name, body, command=command, block=block) + body
     _check_no_paths(text)
     return text
 
@@ -206,7 +208,7 @@ def port_documentation(component) -> PortTable:
     return table
 
 
-def header(component, name: str, body: str, *, command: str | None = None) -> str:
+def header(component, name: str, body: str, *, command: str | None = None, block: str | None = None) -> str:
     """The comment block that starts a generated file (see :func:`verilog`).
 
     Ports (direction, width) are read from *body*, the emitted module, so
@@ -238,7 +240,8 @@ def header(component, name: str, body: str, *, command: str | None = None) -> st
         lines.append(first + " " + wrapped[0])
         lines.extend("//   " + " " * 12 + w for w in wrapped[1:])
 
-    field("block", f"{_block_key(cls)} (pycodesign.rtl.{cls.__name__}): {_strip_rst(summary)}")
+    field("block", (f"{block} (pycodesign.rtl.{cls.__name__})" if block else f"pycodesign.rtl.{cls.__name__}")
+          + f": {_strip_rst(summary)}")
     field("parameters", ", ".join(f"{k}={v!r}" for k, v in params.items()) or "none")
     if hasattr(component, "latency"):
         field("latency", f"{component.latency} cycle(s)")
@@ -278,16 +281,6 @@ def header(component, name: str, body: str, *, command: str | None = None) -> st
         lines.extend(f"// {indent}{w}" for w in wrapped[1:])
     lines.append(rule)
     return "\n".join(lines) + "\n"
-
-
-def _block_key(cls) -> str:
-    """The block's name in an HDL configuration (``BLOCKS``), or the class name."""
-    from .generate import BLOCKS
-
-    for key, block_cls in BLOCKS.items():
-        if issubclass(cls, block_cls):
-            return key
-    return cls.__name__
 
 
 def _strip_rst(text: str) -> str:

@@ -238,7 +238,8 @@ def generate(config_path: str | Path, out_dir: str | Path, *, log=None) -> Path:
     command, where = regenerate_command(config_path, out_dir)
     # Every text first: a block that cannot be emitted (e.g. an undocumented
     # port) stops the run before any file is written.
-    texts = [verilog(inst.component, inst.module, command=f"{command}   ({where})") for inst in instances]
+    texts = [verilog(inst.component, inst.module, command=f"{command}   ({where})", block=inst.block)
+             for inst in instances]
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST_NAME
     previous: set[str] = set()
