@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import os
 import re
 import shlex
@@ -387,10 +388,11 @@ def run_regression(config_path: str | Path, out_dir: str | Path, *, sims=("icaru
 
     # The runners log "Skipping compilation of ..." and the like as warnings;
     # the outcome lines and the summary say what matters (errors still show).
-    import logging
-
+    # A filter, not a level: each runner sets its logger's level to INFO.
     for name in harness.RUNNER_LOGGERS:
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logger = logging.getLogger(name)
+        if _errors_only not in logger.filters:
+            logger.addFilter(_errors_only)
     say = progress if progress is not None else (lambda msg: None)
     outcomes: list[BenchOutcome] = []
     runs = []
@@ -441,6 +443,10 @@ def run_regression(config_path: str | Path, out_dir: str | Path, *, sims=("icaru
         {"config": str(config_path), "simulators": list(sims), "waves": waves, "max_cycles": max_cycles,
          "outcomes": [o.as_dict() for o in outcomes]}, indent=2) + "\n")
     return outcomes
+
+
+def _errors_only(record) -> bool:
+    return record.levelno >= logging.ERROR
 
 
 def regression_exit_code(outcomes: list[BenchOutcome]) -> int:
