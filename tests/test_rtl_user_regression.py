@@ -97,6 +97,22 @@ def test_hdl_test_reports_a_failing_instance_and_exits_1(tmp_path):
     assert "0 passed, 1 failed" in text
 
 
+def test_hdl_test_reports_a_broken_build_as_an_error(tmp_path):
+    cfg = tmp_path / "one.yaml"
+    cfg.write_text("- {block: decoder, n: 5}\n")
+    out = tmp_path / "rtl"
+    generate(cfg, out)
+    (out / "decoder_n5.v").write_text("module decoder_n5(input wire en);\n  this is not verilog\nendmodule\n")
+    outcomes = run_regression(cfg, out, sims=("icarus",))
+    (o,) = outcomes
+    assert o.status == "error" and "icarus build of decoder_n5 failed" in o.detail, o
+    assert regression_exit_code(outcomes) == 1
+    text = regression_summary(outcomes)
+    assert "error: icarus decoder_n5: icarus build of decoder_n5 failed" in text
+    assert "sim_build/icarus/decoder_n5/build.log" in text and "0 passed, 0 failed, 1 errors" in text
+    assert "syntax error" in (out / "sim_build" / "icarus" / "decoder_n5" / "build.log").read_text()
+
+
 def test_hdl_test_reports_instances_the_benches_cannot_cover(tmp_path, capsys):
     cfg = tmp_path / "mixed.yaml"
     cfg.write_text("- {block: decoder, n: 3}\n- {block: address_sequencer, rows: 30, cols: 40}\n")

@@ -489,7 +489,7 @@ def regression_summary(outcomes: list[BenchOutcome], seconds: float | None = Non
         if o.status in ("failed", "error"):
             lines.append(f"{o.status}: {o.sim} {o.module}: {o.detail}"
                          + (f"; failed tests: {', '.join(o.failed_tests)}" if o.failed_tests else "")
-                         + f"; see {_short(o.build_dir)}/sim.log")
+                         + f"; see {_short(o.build_dir)}/{'build.log' if o.status == 'error' else 'sim.log'}")
     counts = {k: sum(o.status == k for o in outcomes) for k in ("passed", "failed", "error", "not covered")}
     total = f" in {seconds:.1f} s" if seconds is not None else ""
     lines.append(f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
