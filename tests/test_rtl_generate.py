@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,12 @@ def test_default_config_is_the_committed_one():
 
 
 def test_committed_hdl_equals_fresh_generation(tmp_path):
-    manifest_path = generate(CONFIG, tmp_path / "fresh")
-    fresh = manifest_path.parent
+    # The same layout as the checkout (config.yaml inside hdl/), anywhere else:
+    # the headers name the command relative to the folder holding hdl/.
+    fresh = tmp_path / "hdl"
+    fresh.mkdir()
+    shutil.copyfile(CONFIG, fresh / "config.yaml")
+    manifest_path = generate(fresh / "config.yaml", fresh)
     manifest = json.loads(manifest_path.read_text())
     files = [m["file"] for m in manifest["modules"]] + ["manifest.json", WAIVER_FILE_NAME]
     stale = [f for f in files if not (HDL / f).is_file() or (HDL / f).read_bytes() != (fresh / f).read_bytes()]
@@ -83,8 +88,9 @@ def test_verilog_is_identical_across_processes_and_hash_seeds(tmp_path):
 
 
 def test_generate_twice_gives_identical_bytes(tmp_path):
-    a = generate(CONFIG, tmp_path / "a").parent
-    b = generate(CONFIG, tmp_path / "b").parent
+    # Same output folder name in two places: byte-identical (the name is in the headers' command).
+    a = generate(CONFIG, tmp_path / "a" / "rtl").parent
+    b = generate(CONFIG, tmp_path / "b" / "rtl").parent
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
     for n in names:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from amaranth import C, Module, Mux, Signal
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from ._common import check_bool, check_int, index_width
+from ._common import PortTable, check_bool, check_int, document_ports, index_width, port_in, port_out
 
 __all__ = ["ArgMax"]
 
 
+@document_ports
 class ArgMax(wiring.Component):
     """Index and value of the largest of ``n`` numbers, by a binary comparator tree.
 
@@ -35,16 +35,27 @@ class ArgMax(wiring.Component):
 
     Attributes
     ----------
-    data : In(n * width)
-        Element ``i`` at bits ``[i*width, (i+1)*width)``.
-    valid_in : In(1)
-    index : Out(ceil(log2 n), at least 1)
-    max_value : Out(width)
-    valid_out : Out(1)
-        ``valid_in`` delayed by :attr:`latency` cycles (cleared by reset).
+    {PORTS}
     latency : int
         Cycles from ``data``/``valid_in`` to ``index``/``max_value``/``valid_out``.
     """
+
+    _LATENCY = "Valid {latency} cycle(s) after data/valid_in; 0 means combinational (no register)."
+    PORTS = PortTable(
+        rst=port_in("1", "Reset, synchronous, active high (only when latency > 0): empties the "
+                    "pipeline, valid_out low until new valid data has passed through it.",
+                    "Sampled at a rising edge."),
+        data=port_in("n * width", "The {n} values, element i at bits [i*width, (i+1)*width); "
+                     "signed={signed} (two's complement when True).",
+                     "With latency > 0, sampled at every rising edge (a new vector every cycle); "
+                     "with latency 0, combinational."),
+        valid_in=port_in("1", "data holds a vector to compare; travels through the pipeline with it.",
+                         "As data."),
+        index=port_out("ceil(log2 n), at least 1", "Index of the largest value; ties go to the lowest "
+                       "index.", _LATENCY),
+        max_value=port_out("width", "The largest value (same encoding as data).", _LATENCY),
+        valid_out=port_out("1", "valid_in of the vector that index and max_value belong to.", _LATENCY),
+    )
 
     def __init__(self, n: int, width: int, *, signed: bool = False, pipeline_every: int = 0):
         self.n = check_int("n", n, minimum=1, owner="ArgMax")
@@ -53,13 +64,8 @@ class ArgMax(wiring.Component):
         self.pipeline_every = check_int("pipeline_every", pipeline_every, minimum=0, owner="ArgMax")
         self.levels = max(0, (n - 1).bit_length())
         self.latency = self.levels // pipeline_every if pipeline_every else 0
-        super().__init__({
-            "data": In(n * width),
-            "valid_in": In(1),
-            "index": Out(index_width(n)),
-            "max_value": Out(width),
-            "valid_out": Out(1),
-        })
+        super().__init__(self.PORTS.signature(data=n * width, valid_in=1, index=index_width(n),
+                                              max_value=width, valid_out=1))
 
     @property
     def module_name(self) -> str:

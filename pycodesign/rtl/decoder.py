@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from amaranth import Module
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from ._common import check_int, index_width
+from ._common import PortTable, check_int, document_ports, index_width, port_in, port_out
 
 __all__ = ["Decoder"]
 
 
+@document_ports
 class Decoder(wiring.Component):
     """Binary-to-one-hot decoder for ``n`` lines (e.g. the wordlines of a crossbar).
 
@@ -22,22 +22,22 @@ class Decoder(wiring.Component):
 
     Attributes
     ----------
-    addr : In(ceil(log2 n), at least 1)
-        Line to select.
-    en : In(1)
-        Enable; all lines are low while ``en`` is low.
-    onehot : Out(n)
-        Bit ``addr`` high when ``en`` is high and ``addr < n``; all zero otherwise
-        (out-of-range addresses of a non-power-of-two decoder select nothing).
+    {PORTS}
     """
+
+    PORTS = PortTable(
+        addr=port_in("ceil(log2 n), at least 1", "Line to select, binary.",
+                     "Combinational: onehot follows addr and en without a clock."),
+        en=port_in("1", "Enable; every line is low while en is low.",
+                   "Combinational."),
+        onehot=port_out("n", "One line per bit: bit addr is high when en is high and addr < {n}; "
+                        "all zero otherwise (an out-of-range address selects nothing).",
+                        "Combinational, no register: valid one propagation delay after addr/en."),
+    )
 
     def __init__(self, n: int):
         self.n = check_int("n", n, minimum=1, owner="Decoder")
-        super().__init__({
-            "addr": In(index_width(n)),
-            "en": In(1),
-            "onehot": Out(n),
-        })
+        super().__init__(self.PORTS.signature(addr=index_width(n), en=1, onehot=n))
 
     @property
     def module_name(self) -> str:

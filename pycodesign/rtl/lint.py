@@ -42,9 +42,11 @@ class Waiver:
 #: Every lint waiver, with the reason it is safe.
 VERILATOR_WAIVERS: tuple[Waiver, ...] = (
     Waiver("UNUSEDSIGNAL",
-           "Yosys temporaries and Amaranth's alias wires (names containing '$', e.g. "
-           "'$19', 'col$14', the carry bit of an incrementer) are emitted even when unused",
-           match="*not used: '*$*'*"),
+           "generated names, which start and end with '_' (pycodesign.rtl.emit): Yosys temporaries "
+           "('_013_', e.g. the carry bit of an incrementer) and Amaranth's second name of a net that "
+           "already has one ('_row_13_') are emitted even when unused; no hand-written signal of the "
+           "blocks starts with '_'",
+           match="*not used: '_*_'*"),
     Waiver("UNUSEDSIGNAL",
            "ReLU with shift > 0 discards the low `shift` bits of every input lane by design",
            file="*relu_*", match="Bits of signal are not used: 'x'*"),
@@ -63,9 +65,9 @@ VERILATOR_WAIVERS: tuple[Waiver, ...] = (
            "Amaranth gives every register its power-on value in the declaration and "
            "also resets it synchronously; both are intended"),
     Waiver("DECLFILENAME",
-           "a submodule (the write-verify controller's address sequencer) is written into "
-           "its parent's file under the hierarchical name parent.sequencer",
-           match="Filename * does not match MODULE name: '*.sequencer'"),
+           "a block's submodules (the write-verify controller's address sequencer) are written into "
+           "the block's file as <module>__<child>; no top module name contains '__'",
+           match="Filename * does not match MODULE name: '*__*'"),
 )
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from amaranth import Module, Mux
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from ._common import check_int
+from ._common import PortTable, check_int, document_ports, port_in, port_out
 
 __all__ = ["ReLU"]
 
 
+@document_ports
 class ReLU(wiring.Component):
     """Bounded ReLU on ``lanes`` parallel values: ``y = min(max(x, 0) >> shift, limit)``.
 
@@ -33,11 +33,17 @@ class ReLU(wiring.Component):
 
     Attributes
     ----------
-    x : In(lanes * width_in)
-        Lane ``i`` at bits ``[i*width_in, (i+1)*width_in)``, signed.
-    y : Out(lanes * width_out)
-        Lane ``i`` at bits ``[i*width_out, (i+1)*width_out)``, unsigned.
+    {PORTS}
     """
+
+    PORTS = PortTable(
+        x=port_in("lanes * width_in", "{lanes} signed input lane(s), lane i at bits "
+                  "[i*width_in, (i+1)*width_in), two's complement.",
+                  "Combinational: y follows x without a clock."),
+        y=port_out("lanes * width_out", "Lane i = min(max(x_i, 0) >> {shift}, {limit}), unsigned, at bits "
+                   "[i*width_out, (i+1)*width_out).",
+                   "Combinational, no register: valid one propagation delay after x."),
+    )
 
     def __init__(self, width_in: int, width_out: int, *, lanes: int = 1, shift: int = 0,
                  limit: int | None = None):
@@ -50,10 +56,7 @@ class ReLU(wiring.Component):
         if limit is None:
             limit = max_limit
         self.limit = check_int("limit", limit, minimum=0, maximum=max_limit, owner="ReLU")
-        super().__init__({
-            "x": In(lanes * width_in),
-            "y": Out(lanes * width_out),
-        })
+        super().__init__(self.PORTS.signature(x=lanes * width_in, y=lanes * width_out))
 
     @property
     def module_name(self) -> str:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from amaranth import Module, Signal
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from ._common import check_int
+from ._common import PortTable, check_int, document_ports, port_in, port_out
 
 __all__ = ["SarAdcController"]
 
 
+@document_ports
 class SarAdcController(wiring.Component):
     """Successive-approximation register (SAR) with a comparator input.
 
@@ -29,35 +29,41 @@ class SarAdcController(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Begin a conversion; ignored while ``busy``.
-    comp : In(1)
-        Comparator: 1 when the held input is at or above the DAC output
-        (keep the trial bit).
-    sample : Out(1)
-        Sample-and-hold tracks the input (one cycle after ``start``).
-    dac : Out(bits)
-        Trial code driving the DAC (0 outside trials).
-    busy : Out(1)
-    done : Out(1)
-        High after a conversion until the next ``start``.
-    result : Out(bits)
-        Last conversion result (updated when ``done`` rises).
+    {PORTS}
     """
+
+    PORTS = PortTable(
+        rst=port_in("1", "Reset, synchronous, active high: aborts a conversion; idle, done low, "
+                    "result 0.", "Sampled at a rising edge."),
+        start=port_in("1", "Begin a conversion.",
+                      "Sampled at a rising edge while busy is low (sample is high in the next cycle); "
+                      "ignored while busy."),
+        comp=port_in("1", "Comparator decision for the trial code on dac: 1 when the held input is at "
+                     "or above the DAC output (keep the trial bit).",
+                     "Sampled only at the rising edge that ends cycle {settle_cycles} of {settle_cycles} "
+                     "of each trial (busy high, sample low); ignored on every other cycle, so DAC and "
+                     "comparator have the trial to settle."),
+        sample=port_out("1", "Sample-and-hold tracks the input; it holds from the next cycle on.",
+                        "High for exactly one cycle, the cycle after start was sampled."),
+        dac=port_out("bits", "Trial code driving the DAC, MSB first: the bits decided so far plus the "
+                     "bit under trial; 0 outside trials.",
+                     "Constant for {settle_cycles} cycle(s) per trial; {bits} trials per conversion."),
+        busy=port_out("1", "A conversion is running (the sample cycle and the trials).",
+                      "1 + {bits} * {settle_cycles} cycles, from the cycle after start."),
+        done=port_out("1", "The last conversion is complete and result is valid.",
+                      "Registered: rises with result at the edge that samples the last comp (busy "
+                      "falls there); high until the next start."),
+        result=port_out("bits", "Result of the last conversion.",
+                        "Registered: updated when done rises; keeps the previous value during a "
+                        "conversion."),
+    )
 
     def __init__(self, bits: int, *, settle_cycles: int = 1):
         self.bits = check_int("bits", bits, minimum=1, maximum=32, owner="SarAdcController")
         self.settle_cycles = check_int("settle_cycles", settle_cycles, minimum=1,
                                        owner="SarAdcController")
-        super().__init__({
-            "start": In(1),
-            "comp": In(1),
-            "sample": Out(1),
-            "dac": Out(bits),
-            "busy": Out(1),
-            "done": Out(1),
-            "result": Out(bits),
-        })
+        super().__init__(self.PORTS.signature(start=1, comp=1, sample=1, dac=bits, busy=1, done=1,
+                                              result=bits))
 
     @property
     def module_name(self) -> str:

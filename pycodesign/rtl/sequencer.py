@@ -1,15 +1,15 @@
 """Crossbar address block: walks (row, col) positions in row-major order."""
 from __future__ import annotations
 
-from amaranth import Module, Signal
+from amaranth import Module
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from ._common import check_int, index_width
+from ._common import PortTable, check_int, document_ports, index_width, port_in, port_out
 
 __all__ = ["AddressSequencer"]
 
 
+@document_ports
 class AddressSequencer(wiring.Component):
     """Row-major address walk over a ``rows`` x ``cols`` crossbar (review Fig. 2).
 
@@ -22,31 +22,35 @@ class AddressSequencer(wiring.Component):
 
     Attributes
     ----------
-    restart : In(1)
-        Back to position (0, 0) and clear ``done`` (has priority over ``advance``).
-    advance : In(1)
-        Step to the next position at this clock edge; ignored while ``done``.
-    row : Out(ceil(log2 rows), at least 1)
-    col : Out(ceil(log2 cols), at least 1)
-        Current position; holds the last position while ``done``.
-    last : Out(1)
-        The current position is the last one and the walk is not yet done: an
-        ``advance`` now completes the walk.
-    done : Out(1)
-        High after ``advance`` at the last position, until ``restart`` or reset.
+    {PORTS}
     """
+
+    PORTS = PortTable(
+        rst=port_in("1", "Reset, synchronous, active high: back to position (0, 0), done low.",
+                    "Sampled at a rising edge."),
+        restart=port_in("1", "Back to position (0, 0) and clear done; has priority over advance.",
+                        "Sampled at a rising edge; row, col and done change at that edge."),
+        advance=port_in("1", "Step to the next position in row-major order (col first, then row); "
+                        "ignored while done.",
+                        "Sampled at a rising edge; row and col change at that edge."),
+        row=port_out("ceil(log2 rows), at least 1", "Current row (wordline) of the {rows} x {cols} walk.",
+                     "Registered: changes only at a rising edge with advance or restart; holds the "
+                     "last position while done."),
+        col=port_out("ceil(log2 cols), at least 1", "Current column (bitline) of the walk.",
+                     "Registered, as row."),
+        last=port_out("1", "The current position is the last one (row {rows} - 1, col {cols} - 1) and "
+                      "the walk is not done: an advance now completes the walk.",
+                      "Combinational from the registered position and done: valid in the same cycle."),
+        done=port_out("1", "The walk is complete.",
+                      "Registered: rises at the edge that samples advance with last high; stays high "
+                      "until restart or reset."),
+    )
 
     def __init__(self, rows: int, cols: int):
         self.rows = check_int("rows", rows, minimum=1, owner="AddressSequencer")
         self.cols = check_int("cols", cols, minimum=1, owner="AddressSequencer")
-        super().__init__({
-            "restart": In(1),
-            "advance": In(1),
-            "row": Out(index_width(rows)),
-            "col": Out(index_width(cols)),
-            "last": Out(1),
-            "done": Out(1),
-        })
+        super().__init__(self.PORTS.signature(row=index_width(rows), col=index_width(cols),
+                                              restart=1, advance=1, last=1, done=1))
 
     @property
     def module_name(self) -> str:
@@ -58,13 +62,12 @@ class AddressSequencer(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        done = Signal()
+        # done is the output register itself: a separate register copied to the
+        # port would be written as a second, unused name of the same net.
+        done = self.done
         last_row = self.row == self.rows - 1
         last_col = self.col == self.cols - 1
-        m.d.comb += [
-            self.done.eq(done),
-            self.last.eq(last_row & last_col & ~done),
-        ]
+        m.d.comb += self.last.eq(last_row & last_col & ~done)
         with m.If(self.restart):
             m.d.sync += [self.row.eq(0), self.col.eq(0), done.eq(0)]
         with m.Elif(self.advance & ~done):

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from amaranth import Module, Mux, Signal
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from ._common import check_int, count_width, index_width
+from ._common import (PortTable, check_int, count_width, document_ports, index_width, port_in,
+                      port_out)
 from .sequencer import AddressSequencer
 
 __all__ = ["WriteVerifyController"]
 
 
+@document_ports
 class WriteVerifyController(wiring.Component):
     """Closed-loop programming of a partitioned crossbar, one position at a time.
 
@@ -47,24 +48,56 @@ class WriteVerifyController(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Begin an operation; ignored while ``busy``.
-    below, above : In(partitions)
-        Sense-amplifier verdict per partition for the addressed cell: read
-        current below / above its target window.
-    row, col : Out
-        Addressed position (hold the last position when finished).
-    read_en : Out(1)
-        Read phase.
-    set_en, reset_en : Out(partitions)
-        Per partition SET (increase conductance) / RESET (decrease) pulse;
-        never both for one partition.
-    busy : Out(1)
-    done : Out(1)
-        High after completion until the next ``start``.
-    fail_count : Out
-        Cells left outside their window, wide enough for rows*cols*partitions.
+    {PORTS}
     """
+
+    PORTS = PortTable(
+        rst=port_in("1", "Reset, synchronous, active high: aborts any operation; idle, position "
+                    "(0, 0), done low, fail_count 0.",
+                    "Sampled at a rising edge."),
+        start=port_in("1", "Program the whole array: every position of every partition.",
+                      "Sampled at a rising edge while busy is low: done and fail_count clear and the "
+                      "position returns to (0, 0) at that edge, and the first read phase starts in the "
+                      "next cycle. Ignored while busy."),
+        below=port_in("partitions", "Sense-amplifier verdict of partition p at bit p: the addressed "
+                      "cell reads below its target window and needs SET. below and above both high "
+                      "is an invalid verdict: no pulse, and the cell ends up in fail_count.",
+                      "Handshake with read_en: sampled only at the rising edge that ends cycle "
+                      "{read_cycles} of {read_cycles} of a read phase (read_en high); ignored on every "
+                      "other cycle, so the sense amplifier has the read phase to settle. Hold it stable "
+                      "across that edge."),
+        above=port_in("partitions", "Sense-amplifier verdict of partition p at bit p: the addressed "
+                      "cell reads above its target window and needs RESET.",
+                      "Sampled with below, at the rising edge that ends the last cycle of a read phase."),
+        row=port_out("ceil(log2 rows), at least 1", "Addressed row (wordline); the walk is row-major over "
+                     "{rows} x {cols} positions, the same position in every partition.",
+                     "Registered: constant over a position's read and write phases, changes at the edge "
+                     "that ends its last read; holds the last position when done."),
+        col=port_out("ceil(log2 cols), at least 1", "Addressed column within each partition.",
+                     "Registered, as row."),
+        read_en=port_out("1", "Read phase: apply the read voltage and sense the addressed cell of "
+                         "every partition.",
+                         "High for {read_cycles} consecutive cycles per read phase, from the state "
+                         "register (changes at rising edges only); never together with a pulse."),
+        set_en=port_out("partitions", "SET pulse (raise the conductance) on partition p's addressed "
+                        "cell at bit p; only for partitions whose verdict was below.",
+                        "High for {write_cycles} consecutive cycles (the write phase that starts right "
+                        "after the read phase); at most {max_pulses} write phases per position; never "
+                        "with reset_en on the same partition."),
+        reset_en=port_out("partitions", "RESET pulse (lower the conductance) on partition p's addressed "
+                          "cell at bit p; only for partitions whose verdict was above.",
+                          "As set_en."),
+        busy=port_out("1", "An operation is running.",
+                      "From the cycle after start to the edge at which done rises."),
+        done=port_out("1", "Programming finished.",
+                      "Registered: rises at the edge that ends the last position's last read (busy "
+                      "falls at the same edge); high until the next start or reset."),
+        fail_count=port_out("bits to count rows * cols * partitions",
+                            "Cells left outside their window after {max_pulses} write phases (and cells "
+                            "with an invalid verdict), over all positions and partitions.",
+                            "Registered: grows at the edge that ends a position's final read; final when "
+                            "done rises; cleared by start and reset."),
+    )
 
     def __init__(self, rows: int, cols: int, partitions: int, max_pulses: int,
                  read_cycles: int, write_cycles: int):
@@ -75,19 +108,11 @@ class WriteVerifyController(wiring.Component):
         self.max_pulses = check_int("max_pulses", max_pulses, minimum=0, owner=owner)
         self.read_cycles = check_int("read_cycles", read_cycles, minimum=1, owner=owner)
         self.write_cycles = check_int("write_cycles", write_cycles, minimum=1, owner=owner)
-        super().__init__({
-            "start": In(1),
-            "below": In(partitions),
-            "above": In(partitions),
-            "row": Out(index_width(rows)),
-            "col": Out(index_width(cols)),
-            "read_en": Out(1),
-            "set_en": Out(partitions),
-            "reset_en": Out(partitions),
-            "busy": Out(1),
-            "done": Out(1),
-            "fail_count": Out(count_width(rows * cols * partitions)),
-        })
+        super().__init__(self.PORTS.signature(
+            start=1, below=partitions, above=partitions,
+            row=index_width(rows), col=index_width(cols), read_en=1,
+            set_en=partitions, reset_en=partitions, busy=1, done=1,
+            fail_count=count_width(rows * cols * partitions)))
 
     @property
     def module_name(self) -> str:
