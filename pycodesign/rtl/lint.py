@@ -66,6 +66,16 @@ VERILATOR_WAIVERS: tuple[Waiver, ...] = (
            "a submodule (the write-verify controller's address sequencer) is written into "
            "its parent's file under the hierarchical name parent.sequencer",
            match="Filename * does not match MODULE name: '*.sequencer'"),
+    Waiver("DECLFILENAME",
+           "a composed top (pycodesign.rtl.program_top: controller, decoders, target memory, "
+           "window comparators) is written with its blocks as submodules named parent.child in one file",
+           match="Filename * does not match MODULE name: '*_top_*.*'"),
+) + tuple(
+    Waiver("UNUSEDSIGNAL",
+           f"in a composed top, Amaranth declares a wire '{name}' for a submodule port that is "
+           "connected straight to another net; the connection uses that net and the wire stays unused",
+           file="*_top_*", match=f"Signal is not used: '{name}'")
+    for name in ("addr", "en", "onehot", "lo", "hi")
 )
 
 
