@@ -33,6 +33,8 @@ BENCHES = {
     "argmax": "test_argmax",
     "relu": "test_relu",
     "sar_adc_controller": "test_sar_adc",
+    "window_comparator": "test_window_comparator",
+    "program_top": "test_program_top",
 }
 
 PARAMS_ENV = "PYCODESIGN_TB_PARAMS"  # read by tb_support.tb_params()

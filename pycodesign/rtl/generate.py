@@ -37,6 +37,8 @@ from .relu import ReLU
 from .sar_adc import SarAdcController
 from .sequencer import AddressSequencer
 from .write_verify import WriteVerifyController
+from .window_comparator import WindowComparator
+from .program_top import ProgramTop
 
 __all__ = ["BLOCKS", "HdlInstance", "load_hdl_config", "build_component", "generate", "main_hdl",
            "DEFAULT_CONFIG"]
@@ -49,6 +51,8 @@ BLOCKS: dict[str, type] = {
     "argmax": ArgMax,
     "relu": ReLU,
     "sar_adc_controller": SarAdcController,
+    "window_comparator": WindowComparator,
+    "program_top": ProgramTop,
 }
 
 #: The configuration the kit's flows use (generated into the repository's ``hdl/``).

@@ -1,7 +1,7 @@
 """Digital top of write-verify programming: the RTL that programs a crossbar in co-simulation."""
 from __future__ import annotations
 
-from amaranth import EnableInserter, Module, Signal
+from amaranth import EnableInserter, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -156,31 +156,42 @@ class ProgramTop(wiring.Component):
                 wv.above[p].eq(comparator.above),
             ]
 
+        # Combinational outputs are written as plain expressions (continuous
+        # assignments in the Verilog): 4-state simulators evaluate those at time
+        # zero, while a combinational `always` block whose inputs never change
+        # (a 1x1 array's constant address) would stay X.
+
         # ADC convert strobe: the last cycle of each read phase (read phases
         # never stall, so counting read_en cycles finds it).
         read_count = Signal(range(max(2, self.read_cycles)))
-        with m.If(wv.read_en):
-            m.d.comb += self.adc_sample.eq(read_count == self.read_cycles - 1)
-            with m.If(read_count == self.read_cycles - 1):
-                m.d.sync += read_count.eq(0)
-            with m.Else():
-                m.d.sync += read_count.eq(read_count + 1)
+        last_read = read_count == self.read_cycles - 1
+        m.d.comb += self.adc_sample.eq(wv.read_en & last_read)
+        with m.If(wv.read_en & ~last_read):
+            m.d.sync += read_count.eq(read_count + 1)
         with m.Else():
             m.d.sync += read_count.eq(0)
 
-        # Polarity split of mixed write phases.
-        mixed = wv.set_en.any() & wv.reset_en.any()
+        # Polarity split of mixed write phases.  `armed` (set by start) keeps the
+        # controller's clock enable a known 1 before the first start in 4-state
+        # simulators, where the controller's outputs are X until its state first
+        # changes and an X enable would stop it from ever changing.
+        armed = Signal()
+        with m.If(self.start):
+            m.d.sync += armed.eq(1)
+        mixed = Signal()
         set_half_done = Signal()
         split_cycle = Signal(range(max(2, self.write_cycles)))
-        with m.If(mixed & ~set_half_done):
-            m.d.comb += [stall.eq(1), self.set_en.eq(wv.set_en)]
+        m.d.comb += [
+            mixed.eq(armed & wv.set_en.any() & wv.reset_en.any()),
+            stall.eq(mixed & ~set_half_done),
+            self.set_en.eq(Mux(mixed & set_half_done, 0, wv.set_en)),
+            self.reset_en.eq(Mux(mixed & ~set_half_done, 0, wv.reset_en)),
+        ]
+        with m.If(stall):
             with m.If(split_cycle == self.write_cycles - 1):
                 m.d.sync += [split_cycle.eq(0), set_half_done.eq(1)]
             with m.Else():
                 m.d.sync += split_cycle.eq(split_cycle + 1)
-        with m.Elif(mixed):
-            m.d.comb += self.reset_en.eq(wv.reset_en)
-        with m.Else():
-            m.d.comb += [self.set_en.eq(wv.set_en), self.reset_en.eq(wv.reset_en)]
+        with m.Elif(~mixed):
             m.d.sync += set_half_done.eq(0)
         return m

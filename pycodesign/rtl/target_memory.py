@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from amaranth import Cat, Module
+from amaranth import C, Cat, Const, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -64,7 +64,8 @@ class TargetMemory(wiring.Component):
     ``row``, column ``p * cols + col`` (partitions are contiguous column
     blocks, as programmed in parallel by
     :class:`~pycodesign.rtl.WriteVerifyController`).  One word per position
-    holds the windows of all partitions.  Combinational read (a ROM).
+    holds the windows of all partitions.  Combinational read (a ROM: a
+    multiplexer tree on the address bits).
 
     Parameters
     ----------
@@ -130,12 +131,24 @@ class TargetMemory(wiring.Component):
         m = Module()
         half = self.partitions * self.bits
         words = self.words()
-        # A ROM written as a case statement on the position (synthesis maps it
-        # to a LUT or a mask ROM); positions outside the table read zero.
-        with m.Switch(Cat(self.col, self.row)):
-            for r in range(self.rows):
-                for c in range(self.cols):
-                    with m.Case((r << len(self.col)) | c):
-                        word = words[r * self.cols + c]
-                        m.d.comb += [self.lo.eq(word & ((1 << half) - 1)), self.hi.eq(word >> half)]
+        addr = Cat(self.col, self.row)  # word (row << len(col)) | col
+        cb = len(self.col)
+
+        def word_at(a: int) -> int:
+            r, c = a >> cb, a & ((1 << cb) - 1)
+            return words[r * self.cols + c] if r < self.rows and c < self.cols else 0
+
+        def tree(prefix: int, bit: int):
+            # A ROM as a binary multiplexer tree on the address bits, written as
+            # plain expressions (continuous assignments, evaluated at time zero
+            # by 4-state simulators, unlike a case statement on a constant address).
+            if bit < 0:
+                return C(word_at(prefix), 2 * half)
+            hi_branch, lo_branch = tree(prefix | (1 << bit), bit - 1), tree(prefix, bit - 1)
+            if isinstance(hi_branch, Const) and isinstance(lo_branch, Const) and hi_branch.value == lo_branch.value:
+                return lo_branch
+            return Mux(addr[bit], hi_branch, lo_branch)
+
+        word = Signal(2 * half)
+        m.d.comb += [word.eq(tree(0, len(addr) - 1)), self.lo.eq(word[:half]), self.hi.eq(word[half:])]
         return m
