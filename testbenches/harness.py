@@ -105,7 +105,11 @@ def _prepare_env(sim: str) -> None:
         # Compile Verilator's run-time library once, not once per build
         # (testbenches/objcache.py); a user's own OBJCACHE (e.g. ccache) wins.
         if "OBJCACHE" not in os.environ:
-            os.environ["OBJCACHE"] = f"{shlex.quote(sys.executable)} {shlex.quote(str(HERE / 'objcache.py'))}"
+            # make runs "$(OBJCACHE) $(CXX) ..." through a shell: quote for the shell, then double
+            # every "$" because make expands variables from the environment first (a checkout or
+            # venv path holding "$" would otherwise be expanded, not used)
+            cmd = f"{shlex.quote(sys.executable)} {shlex.quote(str(HERE / 'objcache.py'))}"
+            os.environ["OBJCACHE"] = cmd.replace("$", "$$")
             os.environ["PYCODESIGN_OBJCACHE_DIR"] = str(SIM_BUILD / "verilator" / "_objcache")
 
 

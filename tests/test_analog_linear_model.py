@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pycodesign.devices.models.linear import NON_MEMRISTIVE
 from pycodesign.devices.registry import ParameterError, get_model, list_models
 from pycodesign.devices.simulate import operating_point, simulate_device
 
@@ -13,8 +12,7 @@ def test_registered_and_marked_non_memristive():
     assert "linear" in list_models()
     m = get_model("linear")
     assert m.module == "pcd_linear_g" and m.va_file == "linear_conductance.va"
-    assert m.memristive is False and m.reference.memristive is False and "linear" in NON_MEMRISTIVE
-    assert "non-memristive reference resistor" in m.title
+    assert m.linear is True and m.memristive is False
     assert m.param_map["g"].instance and m.state.initial_param == "g" and m.state.opvar == "gstate"
     with pytest.raises(ParameterError, match=r"'g' = -1e-05 is out of range"):
         m.resolve({"g": -1e-5})

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pycodesign.analog import (adc_quantize, apply_stuck_at, apply_variability, dac_quantize, quantize_levels,
-                               read_noise)
+from pycodesign.analog import adc_quantize, apply_stuck_at, apply_variability, dac_codes, dac_quantize, read_noise
+from pycodesign.mapping import linear_levels, quantize_to_levels
 
 
 def test_dac_levels_and_range():
@@ -22,6 +22,17 @@ def test_dac_levels_and_range():
         dac_quantize([0.1], bits=0, v_read=0.2)
 
 
+def test_converters_round_half_up_at_the_comparator_thresholds():
+    # code = floor(x / LSB + 1/2): a value exactly between two codes takes the upper one, as a comparator does
+    np.testing.assert_array_equal(dac_codes(np.array([0.0, 0.5 / 3, 1.5 / 3, 1.0]), bits=2), [0, 1, 2, 3])
+    r = adc_quantize(np.array([0.5, 1.5, -0.5, -1.5, 2.49]) * 1e-6, bits=3, full_scale_a=3e-6)  # LSB 1 uA
+    np.testing.assert_array_equal(r.codes, [1, 2, 0, -1, 2])
+    u = adc_quantize(np.array([0.5, 6.5, 7.6]) * 1e-6, bits=3, full_scale_a=7e-6, signed=False)
+    np.testing.assert_array_equal(u.codes, [1, 7, 7])
+    with pytest.raises(ValueError, match=r"DAC input 1.5 is outside \[0, 1\]"):
+        dac_codes([0.2, 1.5], bits=4)
+
+
 def test_adc_codes_full_scale_and_clipping():
     fs = 1e-4
     r = adc_quantize(np.array([0.0, 0.49e-4, 1e-4, -1e-4, 3e-4, -5e-4]), bits=4, full_scale_a=fs)
@@ -36,8 +47,9 @@ def test_adc_codes_full_scale_and_clipping():
 
 
 def test_finite_states():
+    # finite states go through the one quantiser, pycodesign.mapping.quantize_to_levels
     g = np.random.default_rng(0).uniform(1e-5, 1e-3, size=(50, 7))
-    q = quantize_levels(g, levels=5, g_min=1e-5, g_max=1e-3)
+    q, _ = quantize_to_levels(g, linear_levels(5, 1e-5, 1e-3))
     allowed = 1e-5 + np.arange(5) * (1e-3 - 1e-5) / 4
     assert np.all(np.min(np.abs(q[..., None] - allowed), axis=-1) < 1e-18)
     assert np.max(np.abs(q - g)) <= (1e-3 - 1e-5) / 8 + 1e-18

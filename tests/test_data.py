@@ -70,6 +70,10 @@ def test_digits_dataset_scaled_and_complete():
     np.testing.assert_array_equal(got[np.lexsort(got.T[::-1])], want[np.lexsort(want.T[::-1])])
     assert "digits" in ds.source
     assert ds.describe()["n_test"] == ds.x_test.shape[0]
+    # What a flow reads of any data set, images or tables.
+    assert ds.kind == "image" and ds.n_features == 64 and ds.n_classes == 10
+    assert ds.describe()["description"] == "handwritten digits 0-9, 1797 grey-level images of 8x8 pixels"
+    assert ds.class_labels is None and ds.feature_min is None
 
 
 def test_digits_split_is_seeded_and_stratified():
@@ -186,6 +190,8 @@ def test_load_mnist_idx_pipeline(idx_files):
         ref = np.clip(_pil_resize(imgs[k] / 255.0, 8), 0, 1)
         np.testing.assert_allclose(ds.x_train[k].reshape(8, 8)[2:6, 2:6], ref[2:6, 2:6], atol=1e-6)
     assert ds.test_fraction is None and "IDX" in ds.source
+    assert ds.kind == "image" and ds.n_features == 64
+    assert ds.description == "60 IDX (MNIST-style) images of 10 classes, 8x8 pixels"
 
 
 def test_load_mnist_idx_split_and_limits(idx_files):

@@ -117,7 +117,7 @@ BASE = {"kind": "crossbar_inference"}
     ("array", {"device": "unobtainium"}, "array.device", "'unobtainium' is not a registered model"),
     ("array", {"r_row_ohm": -1.0}, "array.r_row_ohm", "out of range; allowed: >= 0 Ohm"),
     ("array", {"partitions": 100}, "array.partitions", "100 partitions for 65 wordlines"),
-    ("array", {"transistor": {"w_m": -1.0}}, "array.transistor", "w_m"),
+    ("array", {"transistor": {"w_m": -1.0}}, "array.transistor.w_m", "out of range; allowed: > 0 m"),
     ("converters", {"adc_bits": 1}, "converters.adc_bits", "allowed: >= 2"),
     ("data", {"source": "mnist_idx"}, "data.mnist_images", "required for source 'mnist_idx'"),
     ("data", {"source": "mnist_idx", "mnist_images": "/nope.idx", "mnist_labels": "/nope"}, "data.mnist_images",
@@ -165,3 +165,73 @@ def test_1t1r_partitioned_opamp_flow_runs_and_engines_agree(tmp_path):
     assert e["power_transistors_w"] > 0
     # the op-amp's finite bandwidth, not the femtofarad lines, sets the latency
     assert m["spice"]["layers"][0]["settling"]["latency_s"] > 1e-8
+
+
+def test_flow_runs_a_network_loaded_from_a_weights_file(tmp_path):
+    from pycodesign.data import load_digits_dataset
+    from pycodesign.nn import save_network_npz, train_slp
+
+    ds = load_digits_dataset(seed=0)
+    net = train_slp(ds.x_train, ds.y_train, epochs=20, seed=3)
+    save_network_npz(net, tmp_path / "net.npz")
+    f = _flow_file(tmp_path, "slp_digits.yaml", network={"type": "slp", "weights_file": str(tmp_path / "net.npz")},
+                   simulation__spice_images=0, simulation__settling=False, studies__adc_bits=[8],
+                   studies__r_wire_ohm=[1.0], tiling={"tile_rows": 33, "tile_cols": 8})
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "byo", "-q"]) == 0
+    m = json.loads((tmp_path / "byo" / "metrics.json").read_text())
+    assert m["network"]["source"] == "file"
+    assert m["software"]["accuracy"] == pytest.approx(float(np.mean(net.predict(ds.x_test) == ds.y_test)))
+    tiles = m["solver"]["layers"][0]["tiles"]
+    assert (tiles["row_tiles"], tiles["col_tiles"]) == (2, 3)
+    # a file whose shapes do not fit the data is refused before anything long runs, naming the file
+    np.savez(tmp_path / "bad.npz", W1=np.ones((36, 10)), b1=np.zeros(10))
+    g = _flow_file(tmp_path, "slp_digits.yaml", network={"type": "slp", "weights_file": str(tmp_path / "bad.npz")},
+                   simulation__spice_images=0)
+    assert main(["run", str(g), "--out", str(tmp_path), "--name", "bad", "-q"]) != 0
+    meta = json.loads((tmp_path / "bad" / "metadata.json").read_text())
+    assert meta["status"] == "failed" and "bad.npz" in meta["error"] and "64" in meta["error"]
+
+
+def test_describe_documents_the_architecture_keys(capsys):
+    assert main(["describe", "crossbar_inference"]) == 0
+    out = capsys.readouterr().out
+    for key in ("tile_rows", "tile_cols", "columns_per_adc", "accumulator_bits", "preset", "weights_file",
+                "differential"):
+        assert f"  {key}" in out, key
+
+
+def test_a_failed_settling_step_keeps_the_solver_results_and_labels_the_run(tmp_path):
+    """VTEAM arrays are stiff: a settling transient bounded to 2 s fails; everything else is kept."""
+    f = _flow_file(tmp_path, "slp_digits.yaml", network={"type": "slp", "epochs": 10},
+                   mapping={"scheme": "differential", "g_hrs_s": 4.5e-4, "g_lrs_s": 9e-3, "levels": 16, "bias": True},
+                   array={"device": "vteam", "preset": "pt_hf_ti", "v_read_v": 0.1, "r_row_ohm": 1.0,
+                          "r_col_ohm": 1.0, "c_crossing_f": 1e-15, "c_to_ground_f": 1e-15},
+                   simulation={"spice_images": 0, "settling": True, "settling_timeout_s": 2.0},
+                   studies={"adc_bits": [6], "r_wire_ohm": [1.0]})
+    assert main(["run", str(f), "--out", str(tmp_path), "--name", "vt", "-q"]) == 4
+    run = tmp_path / "vt"
+    meta = json.loads((run / "metadata.json").read_text())
+    assert meta["status"] == "completed with failures"
+    steps = {s["name"]: s for s in meta["steps"]}
+    assert steps["settling"]["status"] == "failed" and "timed out" in steps["settling"]["error"]
+    assert steps["solver"]["status"] == steps["study_adc_bits"]["status"] == "ok"
+    m = json.loads((run / "metrics.json").read_text())
+    assert m["solver"]["accuracy"] > 0.5 and m["studies"]["adc_bits"]
+    report = (run / "report.md").read_text()
+    assert "fast solver" in report and "## Failed steps" in report and "settling" in report
+    assert (run / "checkpoints" / "solver.json").is_file()
+
+
+@pytest.mark.parametrize("array, mapping, key, text", [
+    # VTEAM's default set reaches at most 1 mS at 0.1 V: a 10 mS G_LRS cannot be programmed
+    ({"device": "vteam", "v_read_v": 0.1}, {"g_hrs_s": 1e-5, "g_lrs_s": 1e-2}, "mapping.g_lrs_s", "reach"),
+    # a read above VTEAM Pt/Hf/Ti's 0.5 V threshold writes the cells it reads
+    ({"device": "vteam", "preset": "pt_hf_ti", "v_read_v": 0.6}, {"g_hrs_s": 4.5e-4, "g_lrs_s": 9e-3},
+     "array.v_read_v", "writes"),
+    ({"device": "linear", "v_read_v": 200.0}, {}, "array.v_read_v", "10 V"),
+])
+def test_device_aware_refusals_name_the_key_before_running(array, mapping, key, text):
+    with pytest.raises(ConfigError) as info:
+        flow_from_dict({**BASE, "array": array, "mapping": mapping}, file="flows/bad.yaml")
+    msg = str(info.value)
+    assert msg.startswith(f"flows/bad.yaml: {key}:") and text in msg, msg

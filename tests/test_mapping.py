@@ -1,4 +1,4 @@
-"""Weight -> conductance mapping (review Eq. 2, 4-9), ADC resolution, device states."""
+"""Weight -> conductance mapping (review Eq. 2, 4-9), quantisation, ADC resolution."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-from scipy.special import lambertw
 
 from pycodesign.mapping import (
     SCHEMES,
@@ -15,10 +14,12 @@ from pycodesign.mapping import (
     adc_bits_needed,
     adc_bits_review,
     adc_levels_needed,
+    MAX_LEVELS,
+    TIE_RTOL,
     linear_levels,
     map_weights,
     quantize_to_levels,
-    state_for_conductance,
+    snap_to_linear_levels,
 )
 
 # The review's worked example (Eq. 6): magnitudes in [0, 5].
@@ -213,6 +214,105 @@ def test_quantize_to_levels_nearest_with_ties_low():
     assert linear_levels(3, 1e-6, 3e-6).tolist() == pytest.approx([1e-6, 2e-6, 3e-6])
 
 
+def _nearest_brute_force(values, levels):
+    """Index of the nearest level by exhaustive distance (ties: the first, i.e. lower, level)."""
+    lv = np.unique(levels)
+    return np.argmin(np.abs(np.asarray(values)[..., None] - lv), axis=-1)
+
+
+def test_ties_go_to_the_lower_level_at_exact_midpoints():
+    # Binary fractions: every midpoint is exact in float64.
+    q, idx = quantize_to_levels([0.5, 1.5, 3.0, -2.0], [0.0, 1.0, 2.0, 4.0, -3.0, -1.0])
+    np.testing.assert_array_equal(q, [0.0, 1.0, 2.0, -3.0])
+    np.testing.assert_array_equal(idx, [2, 3, 4, 0])
+
+
+def test_the_issue_example_752_5_uS_goes_to_505_uS_however_the_midpoint_is_computed():
+    lv = linear_levels(3, 10e-6, 1e-3)
+    a, b = lv[1], lv[2]
+    midpoints = [752.5e-6, (a + b) / 2, a + (b - a) / 2, 0.5 * a + 0.5 * b]
+    q, idx = quantize_to_levels(midpoints, lv)
+    np.testing.assert_array_equal(idx, 1)
+    assert q[0] == pytest.approx(505e-6, rel=1e-15)
+    np.testing.assert_array_equal(snap_to_linear_levels(midpoints, 3, 10e-6, 1e-3), a)
+
+
+def test_float_rounded_midpoints_are_ties_and_the_band_is_narrow():
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        g_min = float(rng.uniform(1e-7, 1e-4))
+        g_max = g_min + float(rng.uniform(1e-7, 1e-3))
+        if rng.random() < 0.5:
+            lv = linear_levels(int(rng.integers(2, 300)), g_min, g_max)
+        else:  # measured levels: arbitrary spacing
+            lv = np.unique(rng.uniform(g_min, g_max, size=int(rng.integers(2, 40))))
+        k = int(rng.integers(0, lv.size - 1))
+        a, b = lv[k], lv[k + 1]
+        for mid in ((a + b) / 2, a + (b - a) / 2, 0.5 * a + 0.5 * b, b - (b - a) / 2):
+            assert quantize_to_levels([mid], lv)[1][0] == k, (a, b, mid)
+        # Just outside the band the nearest level wins: 4 band half-widths past
+        # the midpoint is still ~1e-14 relative, far below any level spacing.
+        past = 4 * TIE_RTOL * b
+        mid = (a + b) / 2
+        assert quantize_to_levels([mid + past], lv)[1][0] == k + 1
+        assert quantize_to_levels([mid - past], lv)[1][0] == k
+
+
+def test_quantiser_equals_exhaustive_nearest_away_from_ties():
+    rng = np.random.default_rng(11)
+    lv = np.sort(rng.uniform(-2.0, 3.0, size=17))
+    v = rng.uniform(-4.0, 5.0, size=5000)
+    q, idx = quantize_to_levels(v, lv)
+    np.testing.assert_array_equal(idx, _nearest_brute_force(v, lv))
+    np.testing.assert_array_equal(q, lv[idx])
+
+
+def test_snap_to_linear_levels_clips_and_lands_on_states():
+    rng = np.random.default_rng(5)
+    g = rng.uniform(-1e-4, 2e-3, size=(40, 30))
+    snapped = snap_to_linear_levels(g, 5, 1e-5, 1e-3)
+    lv = linear_levels(5, 1e-5, 1e-3)
+    assert snapped.shape == g.shape
+    assert set(np.unique(snapped)) <= set(lv)
+    np.testing.assert_array_equal(snapped[g <= 1e-5], 1e-5)
+    np.testing.assert_array_equal(snapped[g >= 1e-3], 1e-3)
+    np.testing.assert_array_equal(snapped, lv[_nearest_brute_force(np.clip(g, 1e-5, 1e-3), lv)])
+    assert float(snap_to_linear_levels(3e-4, 2, 1e-5, 1e-3)) == 1e-5
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (([1e-4, np.nan], 4, 1e-5, 1e-3), ValueError, r"g\[1\] = nan S is not finite"),
+    ((1e-4, 1, 1e-5, 1e-3), ValueError, "need at least 2 conductance states"),
+    ((1e-4, 10**12, 1e-5, 1e-3), ValueError, r"levels = 1000000000000 is too many .* MAX_LEVELS = 65536"),
+    ((1e-4, 4.0, 1e-5, 1e-3), TypeError, "n_levels must be an int"),
+    ((1e-4, 4, 1e-3, 1e-5), ValueError, "must be below g_max"),
+    ((1e-4, 4, 0.0, 1e-3), ValueError, r"g_min = 0.0 S is not allowed"),
+])
+def test_snap_refuses_bad_arguments(args, error, message):
+    with pytest.raises(error, match=message):
+        snap_to_linear_levels(*args)
+
+
+def test_quantiser_refuses_bad_levels_and_values():
+    with pytest.raises(ValueError, match=r"levels must be a non-empty 1-D array .*\(shape \(2, 2\)\)"):
+        quantize_to_levels([0.5], [[0.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="non-empty"):
+        quantize_to_levels([0.5], [])
+    with pytest.raises(ValueError, match=r"values\[0, 1\] = inf is not finite"):
+        quantize_to_levels([[0.5, np.inf]], [0.0, 1.0])
+
+
+def test_levels_are_capped_before_anything_is_allocated():
+    assert MAX_LEVELS == 2**16
+    assert linear_levels(MAX_LEVELS, 1e-6, 1e-4).size == MAX_LEVELS
+    with pytest.raises(ValueError, match=r"levels = 65537 is too many conductance states: at most MAX_LEVELS = 65536"):
+        map_weights([[1.0]], g_min=1e-6, g_max=1e-4, levels=MAX_LEVELS + 1)
+    with pytest.raises(ValueError, match=r"levels = 1099511627776 is too many"):
+        map_weights([[1.0]], g_min=1e-6, g_max=1e-4, levels=2**40)
+    with pytest.raises(ValueError, match=r"levels holds 65537 conductances: at most MAX_LEVELS = 65536"):
+        map_weights([[1.0]], g_min=1e-6, g_max=1e-4, levels=np.linspace(1e-6, 1e-4, MAX_LEVELS + 1))
+
+
 def test_w_max_saturation_is_counted():
     m = map_weights([[0.5, -3.0, 2.0]], g_min=1e-6, g_max=1e-4, w_max=1.0)
     assert m.n_clipped == 2
@@ -265,6 +365,35 @@ def test_result_is_frozen_and_serialisable():
 def test_bad_arguments_name_the_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
         map_weights(W_EXAMPLE, **kwargs)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(
+    "W, kwargs, message",
+    [
+        # Weights near the float64 limit: weight_per_siemens = 1e308 / 1e-3 S overflows.
+        ([[1e308, -1e308]], dict(g_min=1e-5, g_max=1e-3), r"w_max = 1e\+308 and g_max - g_min = 0.00099 S is inf"),
+        ([[1.0, -0.5]], dict(g_min=1e-5, g_max=1e-3, w_max=1.7e308), r"w_max = 1.7e\+308 .* is inf"),
+        # Conductances near the smallest float: the span is subnormal.
+        ([[1.0, -0.5]], dict(g_min=5e-324, g_max=1e-323), r"g_max - g_min = 5e-324 S is inf"),
+        # A subnormal scale: the weights would lose their precision.
+        ([[1.0, -0.5]], dict(g_min=1e-5, g_max=1e-3, w_max=1e-320), r"w_max = 1e-320 .* not a finite normal float64"),
+    ],
+)
+def test_weight_scales_float64_cannot_carry_are_refused(W, kwargs, message, scheme):
+    with pytest.raises(ValueError, match=message):
+        map_weights(W, scheme=scheme, **kwargs)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_extreme_but_representable_scales_map_to_finite_weights(scheme):
+    with np.errstate(all="raise"):  # no hidden overflow warnings either
+        m = map_weights([[1e300, -0.5]], g_min=1e-5, g_max=1e-3, levels=5, scheme=scheme)
+        big = map_weights([[1e308, -0.5]], g_min=1e-5, g_max=1e-3, w_max=1e-5, scheme=scheme)
+    assert np.all(np.isfinite(m.w_quantized)) and m.w_quantized[0, 0] == pytest.approx(1e300, rel=1e-12)
+    assert big.n_clipped == 2 and np.all(np.isfinite(big.w_quantized))
+    tiny = map_weights([[1.0, -0.5]], g_min=1e-300, g_max=2e-300, scheme=scheme)
+    np.testing.assert_allclose(tiny.w_quantized, [[1.0, -0.5]], rtol=1e-12)
 
 
 def test_non_finite_weights_name_the_index():
@@ -334,7 +463,7 @@ def test_adc_bad_arguments():
 
 
 # ----------------------------------------------------------------------------
-# device state for a target conductance (fake models, no device layer needed)
+# device states of a mapping (fake model, no device layer needed)
 
 
 class LinearModel:
@@ -347,78 +476,6 @@ class LinearModel:
         return v * (p["g_off"] + (p["g_on"] - p["g_off"]) * np.asarray(x))
 
 
-class ExpSinhModel:
-    """Non-ohmic: I = g0 exp(-a x) sinh(k V) / k, conductance decreasing in x."""
-
-    state_bounds = (0.0, 5.0)
-    g0, a, k = 1e-4, 1.2, 3.0
-
-    def current(self, v, x, params):
-        return self.g0 * np.exp(-self.a * np.asarray(x)) * np.sinh(self.k * v) / self.k
-
-
-class LambertWModel:
-    """QMM-like: a diode of saturation current I0(lam) = I_min^(1-lam) I_max^lam in
-    series with R, solved explicitly with the Lambert W function."""
-
-    state_bounds = (0.0, 1.0)
-    i_min, i_max, r, vt = 1e-9, 1e-5, 2e3, 0.05
-
-    def current(self, v, lam, params):
-        i0 = self.i_min ** (1 - np.asarray(lam)) * self.i_max ** np.asarray(lam)
-        arg = i0 * self.r / self.vt * np.exp((v + i0 * self.r) / self.vt)
-        return self.vt / self.r * lambertw(arg).real - i0
-
-
-def test_state_for_linear_model_is_analytic():
-    g = np.array([[1e-6, 2e-5], [5.05e-5, 1e-4]])
-    x = state_for_conductance(LinearModel(), g, v_read=0.1)
-    np.testing.assert_allclose(x, (g - 1e-6) / 99e-6, atol=1e-12)
-    assert x.shape == (2, 2)
-    p = {"g_off": 2e-6, "g_on": 4e-6}
-    assert state_for_conductance(LinearModel(), 3e-6, v_read=0.1, params=p) == pytest.approx(0.5, abs=1e-12)
-
-
-def test_state_for_nonohmic_decreasing_model():
-    m = ExpSinhModel()
-    v = 0.2
-    g_read = lambda x: m.g0 * np.exp(-m.a * x) * np.sinh(m.k * v) / (m.k * v)  # noqa: E731
-    want = np.array([0.0, 0.3, 2.0, 4.999])
-    x = state_for_conductance(m, g_read(want), v_read=v)
-    np.testing.assert_allclose(x, want, atol=1e-10)
-
-
-def test_state_for_lambert_w_model():
-    m = LambertWModel()
-    v = 0.3
-    # Check the Lambert-W closed form satisfies the implicit I-V: I = I0 (exp((V - I R)/Vt) - 1).
-    lam = np.linspace(0, 1, 7)
-    i = m.current(v, lam, None)
-    i0 = m.i_min ** (1 - lam) * m.i_max ** lam
-    np.testing.assert_allclose(i, i0 * np.expm1((v - i * m.r) / m.vt), rtol=1e-9)
-    targets = np.array([m.current(v, 0.1, None), m.current(v, 0.55, None), m.current(v, 0.97, None)]) / v
-    got = state_for_conductance(m, targets, v_read=v)
-    np.testing.assert_allclose(got, [0.1, 0.55, 0.97], atol=1e-9)
-
-
-def test_state_errors_name_target_and_range():
-    with pytest.raises(ValueError, match=r"target conductance 0.0002 S is outside the range reachable at v_read = 0.1 V, \[1e-06, 0.0001\] S"):
-        state_for_conductance(LinearModel(), [5e-5, 2e-4], v_read=0.1)
-
-    class Bowl:
-        state_bounds = (0.0, 1.0)
-
-        def current(self, v, x, params):
-            return v * (1e-6 + (np.asarray(x) - 0.5) ** 2 * 1e-4)
-
-    with pytest.raises(ValueError, match="not strictly monotonic"):
-        state_for_conductance(Bowl(), 1e-5, v_read=0.1)
-    with pytest.raises(ValueError, match="v_read = 0.0 V must be finite and non-zero"):
-        state_for_conductance(LinearModel(), 1e-5, v_read=0.0)
-    with pytest.raises(TypeError, match="state_bounds"):
-        state_for_conductance(object(), 1e-5, v_read=0.1)
-
-
 def test_device_states_of_a_mapping():
     m = map_weights(W_EXAMPLE, g_min=1e-6, g_max=1e-4, levels=6)
     states = m.device_states(LinearModel(), v_read=0.1)
@@ -429,46 +486,3 @@ def test_device_states_of_a_mapping():
     s = r.device_states(LinearModel(), v_read=0.1)
     np.testing.assert_allclose(LinearModel().current(0.1, s["g"], None) / 0.1, r.g, rtol=1e-10)
     assert s["g_ref"].shape == (4,)
-
-
-class RegistryShapedModel:
-    """Mimics pycodesign.devices.DeviceModel: numpy ``reference``, ``resolve``,
-    ``state_bounds(params)``; HP-like R(x) = R_on x + R_off (1 - x)."""
-
-    name = "fake_hp"
-
-    class _Reference:
-        def current(self, v, x, p):
-            return np.asarray(v) / (p["r_on"] * np.asarray(x) + p["r_off"] * (1 - np.asarray(x)))
-
-    reference = _Reference()
-
-    def resolve(self, params=None):
-        out = {"r_on": 100.0, "r_off": 16e3}
-        out.update(params or {})
-        return out
-
-    def state_bounds(self, params=None):
-        return (0.0, 1.0)
-
-
-def test_state_for_registry_shaped_model_resolves_params():
-    m = RegistryShapedModel()
-    g = np.array([1 / 16e3, 1e-4, 5e-3, 1e-2])
-    np.testing.assert_allclose(state_for_conductance(m, g, v_read=0.02), (1 / g - 16e3) / (100 - 16e3), atol=1e-14)
-    x = state_for_conductance(m, 1e-3, v_read=0.02, params={"r_off": 2e3})
-    assert x == pytest.approx((1e3 - 2e3) / (100 - 2e3), rel=1e-12)
-    with pytest.raises(ValueError, match=r"1e-05 S is outside .* \[6.25e-05, 0.01\] S, of fake_hp"):
-        state_for_conductance(m, [1e-3, 1e-5], v_read=0.02)
-
-
-def test_state_solve_reaches_float_resolution():
-    class ConductanceIsState:  # like the registry's "linear": x is g in siemens, up to 1 S
-        def state_bounds(self, params):
-            return (0.0, 1.0)
-
-        def current(self, v, x, params):
-            return np.asarray(x) * v
-
-    g = np.array([3e-12, 1e-6, 0.37])
-    np.testing.assert_allclose(state_for_conductance(ConductanceIsState(), g, v_read=0.1), g, rtol=1e-12, atol=0)

@@ -8,10 +8,13 @@
   linear devices, Newton for nonlinear ones), factorise once, solve many.
 * :mod:`~pycodesign.analog.spice_engine` — one ngspice job for many inputs.
 * :mod:`~pycodesign.analog.peripherals` — DAC/ADC quantisation, variability,
-  stuck-at faults, finite states, read noise (seeded).
+  stuck-at faults, read noise (seeded).
+
+Configuration sections (:class:`CrossbarParasitics`, :class:`TiaConfig`,
+:class:`AccessTransistor`) are :mod:`pycodesign.config`'s, re-exported here;
+a whole network on an architecture is :func:`pycodesign.system.evaluate`.
 * :mod:`~pycodesign.analog.metrics` — output current range, power in devices
   vs wires, read margin, settling latency to 1 %.
-* :mod:`~pycodesign.analog.inference` — images → crossbar → ADC → argmax.
 
 Quick use::
 
@@ -22,12 +25,10 @@ Quick use::
 from .circuit import (CELLS, DIFFERENTIAL_SCHEMES, TIA_KINDS, Circuit, CrossbarParasitics, CrossbarSpec, TiaConfig,
                       build_circuit)
 from .crossbar import crossbar_spec, simulate, simulate_crossbar, solve, solve_crossbar
-from .inference import (AdcConfig, AnalogConfig, DacConfig, InferenceResult, NonIdealities, build_spec,
-                        run_inference)
 from .metrics import ElectricalMetrics, SettlingResult, electrical_metrics, settling_time
 from .mosfet import AccessTransistor
 from .netlist import write_netlist
-from .peripherals import (adc_quantize, apply_stuck_at, apply_variability, dac_quantize, quantize_levels,
+from .peripherals import (adc_lsb, adc_quantize, apply_stuck_at, apply_variability, dac_codes, dac_quantize,
                           read_noise)
 from .solver import CrossbarResult, CrossbarSolver, SolverConvergenceError, transient_linear
 
@@ -37,7 +38,6 @@ __all__ = [
     "solve_crossbar", "simulate_crossbar", "solve", "simulate", "crossbar_spec",
     "CrossbarSolver", "CrossbarResult", "SolverConvergenceError", "transient_linear",
     "write_netlist",
-    "dac_quantize", "adc_quantize", "quantize_levels", "apply_variability", "apply_stuck_at", "read_noise",
+    "dac_codes", "dac_quantize", "adc_quantize", "adc_lsb", "apply_variability", "apply_stuck_at", "read_noise",
     "ElectricalMetrics", "electrical_metrics", "SettlingResult", "settling_time",
-    "AnalogConfig", "DacConfig", "AdcConfig", "NonIdealities", "InferenceResult", "run_inference", "build_spec",
 ]

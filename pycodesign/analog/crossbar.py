@@ -11,25 +11,17 @@ differential schemes, capacitances) build a ``CrossbarSpec`` and use
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 
-from .circuit import CrossbarParasitics, CrossbarSpec, check_finite_array, is_linear_model, resolve_device
+from ..config import checks
+from ..config.architecture import CrossbarParasitics
+from .circuit import CrossbarSpec, is_linear_model, resolve_device
 from .solver import CrossbarResult, CrossbarSolver
 
 __all__ = ["solve_crossbar", "simulate_crossbar", "solve", "simulate", "crossbar_spec"]
-
-
-def _wire(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number (ohm), got {value!r}")
-    v = float(value)
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} = {value!r} ohm is not allowed; must be a finite resistance >= 0")
-    return v
 
 
 def crossbar_spec(g, *, r_row: float, r_col: float, dual_side: bool = False, device="linear",
@@ -40,17 +32,17 @@ def crossbar_spec(g, *, r_row: float, r_col: float, dual_side: bool = False, dev
     ``g`` (rows × columns, S) are read-out conductances; for a nonlinear
     device model they are converted to device states at ``v_read`` (default:
     the model's ``stimulus.v_read``) with
-    :func:`pycodesign.mapping.state_for_conductance`.  Extra keyword
+    :func:`pycodesign.devices.state_for_conductance`.  Extra keyword
     arguments go to :class:`CrossbarSpec` (``cell``, ``partitions``, ``tia``, ...).
     """
-    r_row = _wire("r_row", r_row)
-    r_col = _wire("r_col", r_col)
-    ga = check_finite_array("g", g, ndim=2, low=0.0, unit="S")
+    r_row = checks.number("r_row", r_row, ge=0, unit="Ohm")
+    r_col = checks.number("r_col", r_col, ge=0, unit="Ohm")
+    ga = checks.finite_array("g", g, ndim=2, low=0.0, unit="S")
     model = resolve_device(device)
     if is_linear_model(model):
         state = ga
     else:
-        from ..mapping import state_for_conductance
+        from ..devices import state_for_conductance
 
         vr = float(v_read) if v_read is not None else float(model.stimulus.v_read)
         state = np.asarray(state_for_conductance(model, ga, v_read=vr, params=dict(device_params or {})))

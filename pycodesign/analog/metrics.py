@@ -268,7 +268,7 @@ def _estimate_tau(spec: CrossbarSpec, t_rise_s: float) -> float:
     tau = max(par.r_row_ohm * c_node * cols ** 2 / 2, par.r_col_ohm * c_node * rows ** 2 / 2, t_rise_s, 1e-13)
     if spec.tia.kind == "opamp":
         st = spec.physical_state()
-        g_col = float(np.max(np.sum(np.abs(st), axis=0))) if spec.model.name == "linear" else 1e-3
+        g_col = float(np.max(np.sum(np.abs(st), axis=0))) if spec.model.linear else 1e-3
         loop = 1.0 + spec.tia.r_f_ohm * g_col  # noise gain of the TIA loop
         tau = max(tau, loop / (2 * math.pi * spec.tia.gbw_hz))
     return tau
@@ -298,12 +298,14 @@ def _settle(t: np.ndarray, cols: np.ndarray, final: np.ndarray, tol: float) -> n
 
 def settling_time(spec: CrossbarSpec | Circuit, v_step, *, tol: float = 0.01, t_stop_s: float | None = None,
                   engine: str = "spice", t_rise_s: float = 1e-12, points: int = 2000, max_tries: int = 6,
-                  workdir: str | Path | None = None) -> SettlingResult:
+                  workdir: str | Path | None = None, timeout_s: float = 3600.0) -> SettlingResult:
     """Settling latency of the column currents after a step of the inputs to ``v_step``.
 
     The window starts at ``t_stop_s`` (default: 10× an RC/op-amp estimate)
     and doubles, up to ``max_tries`` times, until every column has stayed in
-    its band for at least the last 20 % of the window.
+    its band for at least the last 20 % of the window.  ``timeout_s`` bounds
+    the whole search (each ngspice transient gets what is left of it); running
+    out of it raises :class:`~pycodesign.errors.SimulationError`.
     """
     c = spec if isinstance(spec, Circuit) else build_circuit(spec)
     s = c.spec
@@ -316,13 +318,20 @@ def settling_time(spec: CrossbarSpec | Circuit, v_step, *, tol: float = 0.01, t_
         final = CrossbarSolver(c).solve(v).column_currents[0]
     t_stop = t_stop_s if t_stop_s is not None else 10 * _estimate_tau(s, t_rise_s)
     refined = False
+    import time as _time
+
+    deadline = _time.monotonic() + float(timeout_s)
     for attempt in range(max_tries):
         if engine == "spice":
+            from ..errors import SimulationError
             from .spice_engine import run_transient_step
 
+            left = deadline - _time.monotonic()
+            if left <= 0:
+                raise SimulationError(f"settling_time: no settled result within timeout_s = {timeout_s:g} s")
             wd = (Path(workdir) / f"settling_{attempt}") if workdir else None
             r = run_transient_step(c, v, t_stop_s=t_stop, t_rise_s=t_rise_s, max_step_s=t_stop / points,
-                                   workdir=wd)
+                                   workdir=wd, timeout_s=left)
             t, cols, final, files = r["t"], r["column_currents"], r["final_columns"], r["files"]
         else:
             t, cols = transient_linear(c, v, t_stop_s=t_stop, n_steps=points)

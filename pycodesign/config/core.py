@@ -45,6 +45,8 @@ __all__ = [
     "to_dict",
     "to_yaml",
     "describe",
+    "name_problem",
+    "path_problem",
 ]
 
 _MISSING = dataclasses.MISSING
@@ -71,12 +73,37 @@ def _keyname(key: Any) -> str:
     return _short(key, 40)
 
 
+def _display(text: str, limit: int = 300) -> str:
+    """*text* as written if printable and not too long, else a bounded repr (file names in messages)."""
+    text = str(text)
+    return text if text.isprintable() and len(text) <= limit else _short(text, 120)
+
+
+#: Longest message a ConfigError carries (characters); longer ones keep their head and tail.
+MESSAGE_MAX_CHARS = 1000
+
+
+def _bounded(message: str, limit: int = MESSAGE_MAX_CHARS) -> str:
+    """*message* cut in the middle to at most about *limit* characters: whatever a check quoted
+    (a 5000-digit number, a huge list), the error stays readable."""
+    message = str(message)
+    if len(message) <= limit:
+        return message
+    head, tail = message[: limit * 2 // 3], message[-(limit // 4):]
+    return f"{head} ...[{len(message) - len(head) - len(tail)} characters cut]... {tail}"
+
+
 class ConfigError(ValueError):
-    """Invalid configuration: names the file, the key path and what is allowed."""
+    """Invalid configuration: names the file, the key path and what is allowed.
+
+    The key and message are bounded (:data:`MESSAGE_MAX_CHARS`), so no input
+    makes an error message large, whatever a section's check quotes.
+    """
 
     def __init__(self, file: str | None, key: str, message: str):
+        key, message = _bounded(key or "", 300), _bounded(message)
         self.file, self.key, self.message = file, key, message
-        where = f"{file}: " if file else ""
+        where = f"{_display(file)}: " if file else ""
         super().__init__(f"{where}{key or '<top level>'}: {message}")
 
 
@@ -266,6 +293,9 @@ def _convert(value: Any, tp, meta: dict, file: str | None, key: str) -> Any:
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(file, key, f"{_short(value)} is not a string")
+        if _has_surrogate(value):
+            raise ConfigError(file, key, f"{_short(value)} is not valid Unicode text (it holds a lone surrogate, "
+                                         "e.g. from a \\uD800 escape or undecodable bytes)")
         if meta.get("choices") and value not in meta["choices"]:
             raise ConfigError(file, key, f"{_short(value)} is not allowed; allowed: {', '.join(map(str, meta['choices']))}")
         return value
@@ -380,11 +410,103 @@ def describe(cls, indent: int = 0) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- names and paths
+
+#: Characters never allowed in a name that becomes one folder name (run names, flow names):
+#: path separators, and what a shell or ngspice's control language would interpret.
+NAME_FORBIDDEN = "/\\`$;'\"|&<>*?"
+#: Longest folder name (UTF-8 bytes), leaving room for a "-<k>" suffix under the usual 255-byte limit.
+NAME_MAX_BYTES = 200
+
+
+def _has_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def _control_char(text: str, categories: tuple[str, ...] = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")) -> str | None:
+    """The first character of *text* in one of the Unicode *categories* (default: control, format,
+    surrogate, private-use, unassigned, line and paragraph separators), if any."""
+    import unicodedata
+
+    for ch in text:
+        if unicodedata.category(ch) in categories:
+            return ch
+    return None
+
+
+def _char_text(ch: str) -> str:
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return "a lone surrogate (not valid Unicode text)"
+    return f"the control character {ch!r}"
+
+
+def name_problem(name: Any) -> str | None:
+    """Why *name* cannot be one folder name of the kit's making (``None`` if it can).
+
+    Allowed: any printable Unicode text (spaces inside too) up to
+    :data:`NAME_MAX_BYTES` UTF-8 bytes, except ``.``/``..``, leading or
+    trailing whitespace, control characters and the characters of
+    :data:`NAME_FORBIDDEN` (path separators, backquote, ``$``, ``;``,
+    quotes, ``| & < > * ?``).
+    """
+    if not isinstance(name, str):
+        return "is not a string"
+    if not name:
+        return "is empty; give a folder name"
+    ch = _control_char(name)
+    if ch is not None:
+        return f"contains {_char_text(ch)}; a run name is one folder name of printable characters"
+    bad = sorted({c for c in name if c in NAME_FORBIDDEN})
+    if bad:
+        return (f"contains {' '.join(bad)}; a run name is one folder name: no path separators (/ \\), "
+                "backquotes, $, ;, quotes, |, &, <, >, *, ?")
+    if name in (".", ".."):
+        return "is not a folder name; give a plain name"
+    if name != name.strip():
+        return "starts or ends with whitespace"
+    if len(name.encode("utf-8")) > NAME_MAX_BYTES:
+        return f"is longer than {NAME_MAX_BYTES} bytes"
+    return None
+
+
+def path_problem(path: Any) -> str | None:
+    """Why *path* cannot be a folder path given by the user (``None`` if it can).
+
+    Any path is allowed — relative or absolute, with spaces, ``$``, quotes or
+    backquotes (ngspice never sees it) — except an empty one, one with
+    control characters (a newline) or lone surrogates, or one over 4000
+    characters.
+    """
+    if not isinstance(path, str):
+        return "is not a string"
+    if not path:
+        return "is empty; give a folder"
+    ch = _control_char(path, ("Cc", "Cs", "Zl", "Zp"))
+    if ch is not None:
+        return f"contains {_char_text(ch)}"
+    if len(path) > 4000:
+        return "is longer than 4000 characters"
+    return None
+
+
 @dataclass
 class OutputsConfig(Section):
     """Where a run writes its results."""
 
-    dir: str = option("results", "parent folder of the results folders (relative to the working directory)")
-    overwrite: bool = option(False, "reuse the folder named by `run_name` if it exists instead of making a new one")
-    run_name: str | None = option(None, "fixed results folder name (default: <flow name>-<timestamp>)")
+    dir: str = option("results", "parent folder of the results folders (relative to the working directory); "
+                                 "any path without control characters")
+    overwrite: bool = option(False, "replace the kit results folder named by `run_name` if it exists (never a "
+                                    "folder without a kit metadata.json, never a live run) instead of making a "
+                                    "new one")
+    run_name: str | None = option(None, "fixed results folder name, one folder name (no / \\ ` $ ; quotes | & < > "
+                                        "* ?; default: <flow name>-<timestamp>)")
     plots: bool = option(True, "write PNG plots")
+
+    def validate(self):
+        problem = path_problem(self.dir)
+        if problem:
+            self.fail("dir", f"{_short(self.dir)} {problem}")
+        if self.run_name is not None:
+            problem = name_problem(self.run_name)
+            if problem:
+                self.fail("run_name", f"{_short(self.run_name)} {problem}")

@@ -58,9 +58,17 @@ _last_info: dict[str, CompileInfo] = {}
 
 
 def cache_dir() -> Path:
+    """The OSDI cache folder, absolute (``$PYCODESIGN_CACHE/osdi``, default ``~/.cache/pycodesign/osdi``).
+
+    Any path works, spaces and all: ngspice never sees it (the batch runner
+    links libraries into its work folder under kit-made names, the
+    libngspice session loads a copy when the path is not safe; see
+    :mod:`pycodesign.spice.safety`).  Absolute so that a relative setting
+    does not change meaning with the working directory.
+    """
     base = os.environ.get("PYCODESIGN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "pycodesign")
-    return Path(base) / "osdi"
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pycodesign")
+    return Path(base).expanduser().resolve() / "osdi"
 
 
 @functools.lru_cache(maxsize=None)

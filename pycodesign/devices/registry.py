@@ -245,8 +245,21 @@ class DeviceModel:
     default_preset : str or None
         Preset applied by :meth:`resolve` when none is named.
     memristive : bool
-        False for fixed (non-hysteretic) reference devices such as the
-        linear conductance; the memristor property tests skip those.
+        True when the state moves under bias (state dynamics, hence a pinched
+        hysteresis loop): the memristor property tests -- loop areas, set and
+        reset pulses -- apply.  False for fixed devices such as the linear
+        reference resistor.  It says nothing about the I-V: use
+        :attr:`linear` for that.
+    linear : bool
+        The one flag that says a model is linear: True when the state *is*
+        the conductance in siemens and the current is exactly
+        ``I(V, x) = x * V`` for every voltage and state.  Array code may then
+        use the state as the conductance (no inversion at V_READ, no Newton
+        iterations: the array is a linear circuit).  Independent of
+        :attr:`memristive`: the HP model is memristive with an I-V linear at
+        a fixed state (``I = V / R(x)``), yet its state is not a conductance,
+        so it is not ``linear``.  Checked against :attr:`reference` when the
+        model is constructed.
     set_polarity : int
         +1 if a positive ``V(p, n)`` increases conductance, -1 otherwise.
     thresholds : callable or None
@@ -278,10 +291,32 @@ class DeviceModel:
     citation: str = ""
     default_preset: str | None = None
     memristive: bool = True
+    linear: bool = False
 
     def __post_init__(self):
         if self.reference._bounds is None:
             self.reference._bounds = self.state.bounds
+        if self.linear:
+            self._check_linear()
+
+    def _check_linear(self) -> None:
+        """Hold ``linear=True`` to its promise ``I(V, x) = x V`` on a grid of states and voltages."""
+        p = self.resolve()
+        x_lo, x_hi = self.state.bounds(p)
+        x = np.linspace(x_lo, x_hi, 5)[:, None]
+        h = self.stimulus
+        v = np.array([-h.amplitude_v, -h.v_read, 0.0, h.v_read, h.amplitude_v])[None, :]
+        i = np.asarray(self.reference.current(v, x, p), dtype=float)
+        want = x * v
+        bad = ~np.isclose(i, want, rtol=1e-12, atol=0.0)
+        if bad.any():
+            r, c = (int(k) for k in np.argwhere(bad)[0])
+            raise ValueError(
+                f"device model {self.name!r}: linear=True promises I = state * V exactly, but "
+                f"reference.current({float(v[0, c])!r} V, {float(x[r, 0])!r}) = {float(i[r, c])!r} A, "
+                f"not {float(want[r, c])!r} A; allowed: linear=True only for a model whose state is its "
+                "conductance in siemens"
+            )
 
     # ------------------------------------------------------------------ parameters
 

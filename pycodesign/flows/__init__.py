@@ -8,7 +8,8 @@ them and to the tools they need.  Flows only orchestrate: evaluation lives in
 """
 from .characterize import CharacterizeFlow, run_characterize
 from .inference import CrossbarInferenceFlow, run_crossbar_inference
+from .sweep import SweepFlow, run_sweep
 from .loader import RUNNERS, flow_class, flow_from_dict, flow_kinds, load_flow
 
-__all__ = ["RUNNERS", "CharacterizeFlow", "CrossbarInferenceFlow", "run_characterize", "run_crossbar_inference",
+__all__ = ["RUNNERS", "CharacterizeFlow", "CrossbarInferenceFlow", "run_characterize", "run_crossbar_inference", "SweepFlow", "run_sweep",
            "flow_class", "flow_from_dict", "flow_kinds", "load_flow"]

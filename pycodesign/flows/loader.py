@@ -1,50 +1,25 @@
-"""Flow kinds: the registry of runners, and loading a flow file into its configuration.
+"""Flow kinds: every flow module imported, and the table of runners.
 
-Every flow module registers its configuration class with
-:func:`pycodesign.config.register_flow`; importing this module imports them
-all, so the registry is complete before any flow file is read.
+``RUNNERS`` maps each ``kind:`` to its runner and the tools it needs
+(checked before a run starts); the loading functions live in
+:mod:`pycodesign.flows.dispatch` and are re-exported here.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from ..config import ConfigError, build, read_yaml, registered_flows
-from ..config.core import _short
 from .characterize import run_characterize
+from .dispatch import (check_plain_data, flow_class, flow_from_dict, flow_kinds, load_flow, register_runner,
+                       runner_for)
 from .inference import run_crossbar_inference
+from .sweep import run_sweep
 
-__all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow"]
+__all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow", "check_plain_data", "runner_for"]
 
 #: kind -> (runner, tools checked before the run starts)
 RUNNERS = {
     "characterize": (run_characterize, ("ngspice", "openvaf")),
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
+    "sweep": (run_sweep, ("ngspice", "openvaf")),
 }
 
-
-def flow_kinds() -> list[str]:
-    """Every flow kind, sorted."""
-    return sorted(registered_flows())
-
-
-def flow_class(kind: Any, *, file: str | None = None) -> type:
-    """The configuration class of *kind*; :class:`ConfigError` listing the kinds otherwise."""
-    flows = registered_flows()
-    if not isinstance(kind, str) or kind not in flows:
-        raise ConfigError(file, "kind", f"{_short(kind)} is not a known flow kind; allowed: "
-                                        f"{', '.join(sorted(flows))}")
-    return flows[kind]
-
-
-def flow_from_dict(data: Any, *, file: str | None = None):
-    """Build the flow configuration for ``data['kind']``."""
-    if not isinstance(data, dict):
-        raise ConfigError(file, "", "a flow file must be a YAML mapping")
-    cls = flow_class(data.get("kind"), file=file)
-    return build(cls, {k: v for k, v in data.items() if k != "kind"}, file=file)
-
-
-def load_flow(path: str | Path):
-    """Read and validate a flow YAML file."""
-    return flow_from_dict(read_yaml(path), file=str(path))
+for _kind, (_runner, _tools) in RUNNERS.items():
+    register_runner(_kind, _runner, _tools)

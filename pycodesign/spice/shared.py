@@ -1,4 +1,12 @@
-"""ngspice in-process through PySpice's libngspice (one instance per process)."""
+"""ngspice in-process through PySpice's libngspice (one instance per process).
+
+Every command sent to libngspice is checked
+(:func:`~pycodesign.spice.safety.check_control_line`), netlist lines too
+(:func:`~pycodesign.spice.safety.check_netlist`), and OSDI libraries are
+loaded from paths of safe characters only
+(:func:`~pycodesign.spice.safety.safe_osdi_path`): no user or environment
+text reaches ngspice's control language.
+"""
 from __future__ import annotations
 
 import os
@@ -13,6 +21,7 @@ from .. import toolchain
 from ..errors import SimulationError
 from .raw import norm_name
 from .result import SpiceResult, check_log
+from .safety import check_control_line, check_netlist, safe_osdi_path
 
 __all__ = ["SharedNgspice", "run_shared"]
 
@@ -48,7 +57,9 @@ class SharedNgspice:
                 cls._instance = SharedNgspice()
             return cls._instance
 
-    def _exec(self, command: str) -> str:
+    def _exec(self, command: str, *, checked: bool = False) -> str:
+        if not checked:
+            check_control_line(command, what="command")
         ng = self._ng
         ng.clear_output()
         rc = ng._ngspice_shared.ngSpice_Command(command.encode("ascii"))
@@ -58,11 +69,18 @@ class SharedNgspice:
         return out
 
     def load_osdi(self, path: str | os.PathLike) -> None:
-        """Load an OSDI library once (``osdi`` command)."""
+        """Load an OSDI library once (``osdi`` command).
+
+        A library whose path holds characters the control language would
+        interpret (a space, ``$``, a backquote ...) is loaded from a copy
+        with a safe path (:func:`~pycodesign.spice.safety.safe_osdi_path`).
+        """
         p = str(Path(path).resolve())
         if p in self._loaded:
             return
-        out = self._exec(f"osdi {p}")
+        safe = safe_osdi_path(p)
+        # safe_osdi_path guarantees [A-Za-z0-9_./+-] only: nothing to expand or split
+        out = self._exec(f"osdi {safe}", checked=True)
         if "error" in out.lower():
             raise SimulationError(f"libngspice could not load OSDI library {p}", log=out)
         self._loaded.add(p)
@@ -101,15 +119,20 @@ class SharedNgspice:
         """
         if not analyses:
             raise ValueError("SharedNgspice.run: give at least one analysis command, e.g. ['op']")
+        analyses = [check_control_line(a, what="analysis") for a in analyses]
+        if save:
+            check_control_line("save " + " ".join(save), what="save list")
+        body = netlist.rstrip()
+        # a final ".end" is allowed here (ngSpice_Circ needs one); the rest is checked as in run_batch
+        body = re.sub(r"\n\s*\.end\s*$", "", body, flags=re.I)
+        check_netlist(body)
         for p in osdi:
             self.load_osdi(p)
         with self._lock:
             ng = self._ng
-            body = netlist.rstrip()
-            if not re.search(r"^\s*\.end\s*$", body, re.I | re.M):
-                body += "\n.end"
+            body += "\n.end"
             ng.clear_output()
-            lines = [l for l in body.splitlines() if l.strip()] + [""]
+            lines = [l for l in body.split("\n") if l.strip()] + [""]
             from PySpice.Spice.NgSpice.Shared import ffi, FFI
 
             keep = [ffi.new("char[]", l.encode()) for l in lines] + [FFI.NULL]

@@ -6,15 +6,17 @@ parameter, so the crossbar writer can give every cell its own value.  It is
 the device the analog array uses for exact solver-vs-ngspice checks and for
 weight matrices mapped straight to conductances.
 
-It is **not a memristor**: it has no state dynamics (``dxdt = 0``) and no
-hysteresis, so its I–V loop has zero area at every frequency.  Generic
-memristor property tests (pinched loop whose lobe area falls with frequency,
-set/reset pulses move the state) must skip it; they recognise it by
+Two registry flags describe it, and code reads nothing else (not its name,
+title or reference class):
 
-* the registry flag ``model.memristive is False`` (:class:`DeviceModel` field), and also
-* ``model.reference.memristive is False`` (class attribute of :class:`LinearReference`),
-* the name being in :data:`NON_MEMRISTIVE` (``("linear",)``),
-* "non-memristive reference resistor" in its ``title``.
+* ``linear=True`` -- the state *is* the conductance and ``I = g V`` exactly,
+  so array code uses the state as the conductance and solves the array as a
+  linear circuit (:attr:`DeviceModel.linear`);
+* ``memristive=False`` -- it is **not a memristor**: it has no state dynamics
+  (``dxdt = 0``) and no hysteresis, so its I–V loop has zero area at every
+  frequency, and the memristor property tests (pinched loop whose lobe area
+  falls with frequency, set/reset pulses move the state) skip it
+  (:attr:`DeviceModel.memristive`).
 
 The registry still requires a state variable and stimulus hints: the state is
 the conductance itself (operating-point variable ``gstate``, initial value
@@ -29,19 +31,13 @@ import numpy as np
 
 from ..registry import DeviceModel, Param, Reference, StateVar, StimulusHints
 
-__all__ = ["LinearReference", "LINEAR", "MODELS", "NON_MEMRISTIVE"]
-
-#: Registry names of models without memristive dynamics (skip in loop-area tests).
-NON_MEMRISTIVE = ("linear",)
+__all__ = ["LinearReference", "LINEAR", "MODELS"]
 
 G_MAX_S = 1.0
 
 
 class LinearReference(Reference):
     """numpy twin of ``pcd_linear_g``: ``I = g V``; the state is ``g`` and never moves."""
-
-    #: Not a memristor: no hysteresis; generic memristor property tests skip it.
-    memristive = False
 
     def current(self, v, x, p: Mapping[str, float]):
         # The state x *is* the conductance (S); p["g"] is only its initial value.
@@ -88,6 +84,7 @@ LINEAR = DeviceModel(
     set_polarity=1,
     citation="Ohm's law; non-memristive reference resistor (no hysteresis, no state dynamics).",
     memristive=False,
+    linear=True,
 )
 
 MODELS = [LINEAR]
