@@ -11,6 +11,7 @@ from .dispatch import (check_plain_data, flow_class, flow_from_dict, flow_kinds,
                        runner_for)
 from .inference import run_crossbar_inference
 from .sweep import run_sweep
+from .program import run_program
 
 __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow", "check_plain_data", "runner_for"]
 
@@ -19,6 +20,7 @@ RUNNERS = {
     "characterize": (run_characterize, ("ngspice", "openvaf")),
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
     "sweep": (run_sweep, ("ngspice", "openvaf")),
+    "program": (run_program, ("ngspice", "openvaf", "verilator", "cxx")),
 }
 
 for _kind, (_runner, _tools) in RUNNERS.items():
