@@ -12,6 +12,7 @@ from .dispatch import (check_plain_data, flow_class, flow_from_dict, flow_kinds,
 from .inference import run_crossbar_inference
 from .sweep import run_sweep
 from .program import run_program
+from .cosim_inference import run_cosim_inference_flow
 
 __all__ = ["RUNNERS", "flow_kinds", "flow_class", "flow_from_dict", "load_flow", "check_plain_data", "runner_for"]
 
@@ -21,6 +22,7 @@ RUNNERS = {
     "crossbar_inference": (run_crossbar_inference, ("ngspice", "openvaf")),
     "sweep": (run_sweep, ("ngspice", "openvaf")),
     "program": (run_program, ("ngspice", "openvaf", "verilator", "cxx")),
+    "cosim_inference": (run_cosim_inference_flow, ("ngspice", "openvaf", "verilator", "cxx")),
 }
 
 for _kind, (_runner, _tools) in RUNNERS.items():
