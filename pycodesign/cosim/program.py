@@ -562,7 +562,8 @@ def predict_cycles(job: ProgramJob, pulses: Mapping[tuple[int, int], list[str]])
 
 
 def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, sample_s: float | None = None,
-                      vcd: bool = True, timeout_s: float = 7200, progress=None) -> CosimProgramResult:
+                      vcd: bool = True, timeout_s: float = 7200, progress=None,
+                      require_done: bool = True) -> CosimProgramResult:
     """Build the RTL, write the deck and run the one transient; read VCD and raw back.
 
     Parameters
@@ -576,6 +577,10 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
         Sample period of the raw file (default one clock period).
     vcd : bool
         Write the RTL's VCD.
+    require_done : bool
+        Raise if the RTL has not finished by ``t_stop_s`` (False: return what
+        was programmed; ``done`` is False and unfinished cells have a NaN
+        ``finish_time_s``).
 
     Raises
     ------
@@ -628,7 +633,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     out = CosimProgramResult(pulses=pulses, pulse_counts=counts, fail_count=fail, done=t_done is not None,
                              t_done_s=t_done, t_start_s=t_start, finish_time_s=finish, t_s=t_s, states=states,
                              energy_j=energy, files=files, seconds=seconds, build_seconds=lib.seconds)
-    if t_done is None:
+    if t_done is None and require_done:
         raise SimulationError(f"the RTL did not finish programming by t_stop = {t_stop_s:.4g} s "
                               f"({t_stop_s / T:.0f} cycles); raise the stop time (files kept in {work})",
                               deck=work / "circuit.cir")
@@ -660,7 +665,7 @@ def _digital_results(dig, job: ProgramJob):
     if not positions or positions[0][0] > t_start:
         positions.insert(0, (t_start, row.value_at(t_start), col.value_at(t_start)))
     for k, (t, r, c) in enumerate(positions):
-        t_leave = positions[k + 1][0] if k + 1 < len(positions) else (t_done if t_done is not None else math.inf)
+        t_leave = positions[k + 1][0] if k + 1 < len(positions) else (t_done if t_done is not None else math.nan)
         for p in range(P):
             if r < rows and c < C:
                 finish[r, p * C + c] = t_leave
