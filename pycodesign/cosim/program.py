@@ -464,6 +464,10 @@ def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_
             + [f"v(ip{p})" for p in range(P)] + [f"v(code{p})" for p in range(P)])
     if one_t_one_r:
         save += [f"v(sel{i})" for i in range(rows)]
+    # As .save cards of 40 vectors each: one `save` command line with every device state of a
+    # 64x20 array was too long for ngspice (the states went missing from the raw file).
+    L.append("* saved vectors")
+    L += [".save " + " ".join(save[k:k + 40]) for k in range(0, len(save), 40)]
     return DeckInfo("\n".join(L) + "\n", save, state_vectors, lib, t_stop_s, sample_s)
 
 
@@ -607,7 +611,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     if progress:
         progress(f"ngspice transient to {t_stop_s:.4g} s ({t_stop_s / T:.0f} clock cycles)")
     t0 = time.perf_counter()
-    res = run_batch(deck.text, [tran], osdi=[job.array.model.osdi()], save=deck.save, workdir=work,
+    res = run_batch(deck.text, [tran], osdi=[job.array.model.osdi()], save=None, workdir=work,
                     timeout_s=timeout_s)
     seconds = time.perf_counter() - t0
     plot = res.plots[0]
