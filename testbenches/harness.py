@@ -41,6 +41,8 @@ BENCHES = {
     "argmax": "test_argmax",
     "relu": "test_relu",
     "sar_adc_controller": "test_sar_adc",
+    "window_comparator": "test_window_comparator",
+    "program_top": "test_program_top",
 }
 
 PARAMS_ENV = "PYCODESIGN_TB_PARAMS"  # read by tb_support.tb_params()
@@ -48,7 +50,7 @@ PARAMS_ENV = "PYCODESIGN_TB_PARAMS"  # read by tb_support.tb_params()
 #: Minimum number of cocotb tests in each block's bench: a run with fewer
 #: did not run the whole bench (guards against a bench silently losing tests).
 MIN_TESTS = {"decoder": 3, "address_sequencer": 5, "write_verify_controller": 10,
-             "argmax": 5, "relu": 4, "sar_adc_controller": 5}
+             "argmax": 5, "relu": 4, "sar_adc_controller": 5, "window_comparator": 3, "program_top": 4}
 
 #: Waveform formats: ``WAVES`` values and what they record.
 WAVE_FORMATS = ("vcd", "fst")

@@ -59,6 +59,22 @@ PARAM_SETS: dict[str, list[dict]] = {
         {"bits": 8},
         {"bits": 5, "settle_cycles": 3},
     ],
+    "window_comparator": [
+        {"bits": 1},
+        {"bits": 4},
+        {"bits": 8},
+    ],
+    # Windows from a fixed formula (the cocotb bench reads them back from the parameters).
+    "program_top": [
+        {"rows": 1, "cols": 1, "partitions": 1, "bits": 4, "windows": [[[5, 7]]], "max_pulses": 3,
+         "read_cycles": 1, "write_cycles": 1},
+        {"rows": 2, "cols": 2, "partitions": 2, "bits": 6,
+         "windows": [[[10 + 3 * c + r, 12 + 3 * c + r] for c in range(4)] for r in range(2)],
+         "max_pulses": 5, "read_cycles": 2, "write_cycles": 2},
+        {"rows": 3, "cols": 1, "partitions": 3, "bits": 8,
+         "windows": [[[40 + 9 * c + 5 * r, 40 + 9 * c + 5 * r + (c % 2)] for c in range(3)] for r in range(3)],
+         "max_pulses": 4, "read_cycles": 2, "write_cycles": 1},
+    ],
 }
 
 MIN_TESTS = harness.MIN_TESTS
@@ -68,7 +84,8 @@ def _cases():
     for sim in harness.SIMULATORS:
         for block, sets in PARAM_SETS.items():
             for params in sets:
-                pid = "-".join(f"{k}{int(v) if isinstance(v, bool) else v}" for k, v in params.items())
+                pid = "-".join(f"{k}{int(v) if isinstance(v, bool) else v}" for k, v in params.items()
+                               if k != "windows")
                 yield pytest.param(sim, block, params, id=f"{sim}-{block}-{pid}")
 
 

@@ -144,6 +144,12 @@ def _variants(block):
         "relu": [dict(width_in=8, width_out=4), dict(width_in=8, width_out=4, limit=15),
                  dict(width_in=8, width_out=4, limit=14), dict(width_in=8, width_out=4, shift=1)],
         "sar_adc_controller": [dict(bits=4), dict(bits=4, settle_cycles=2)],
+        "window_comparator": [dict(bits=1), dict(bits=8)],
+        # The windows are part of a programming top's identity (a digest in its name).
+        "program_top": [dict(rows=1, cols=1, partitions=1, bits=4, windows=[[[lo, 9]]], max_pulses=2,
+                             read_cycles=2, write_cycles=1) for lo in (3, 4)]
+                       + [dict(rows=1, cols=1, partitions=1, bits=4, windows=[[[3, 9]]], max_pulses=2,
+                               read_cycles=2, write_cycles=2)],
     }[block]
 
 
@@ -167,7 +173,8 @@ def test_manifest_describes_modules_parameters_and_ports(tmp_path):
         for name, member in comp.signature.members.items():
             assert ports[name]["width"] == Shape.cast(member.shape).width, (inst.module, name)
             assert ports[name]["direction"] == ("input" if member.flow.name == "In" else "output")
-        clocked = inst.block in ("address_sequencer", "write_verify_controller", "sar_adc_controller") or \
+        clocked = inst.block in ("address_sequencer", "write_verify_controller", "sar_adc_controller",
+                                 "program_top") or \
             getattr(comp, "latency", 0) > 0
         assert (entry["clock"] == "clk") == clocked, inst.module
         assert ("clk" in ports) == clocked and ("rst" in ports) == clocked

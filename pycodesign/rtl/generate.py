@@ -49,6 +49,8 @@ from .sar_adc import SarAdcController
 from .sequencer import AddressSequencer
 from .synth import SynthesisError, synthesis_info, synthesize
 from .write_verify import WriteVerifyController
+from .window_comparator import WindowComparator
+from .program_top import ProgramTop
 
 __all__ = ["BLOCKS", "HdlInstance", "load_hdl_config", "build_component", "generate", "main_hdl",
            "DEFAULT_CONFIG", "regenerate_command", "run_regression", "regression_summary",
@@ -62,6 +64,8 @@ BLOCKS: dict[str, type] = {
     "argmax": ArgMax,
     "relu": ReLU,
     "sar_adc_controller": SarAdcController,
+    "window_comparator": WindowComparator,
+    "program_top": ProgramTop,
 }
 
 #: The configuration the kit's flows use (generated into the repository's ``hdl/``).

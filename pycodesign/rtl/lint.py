@@ -68,6 +68,12 @@ VERILATOR_WAIVERS: tuple[Waiver, ...] = (
            "a block's submodules (the write-verify controller's address sequencer) are written into "
            "the block's file as <module>__<child>; no top module name contains '__'",
            match="Filename * does not match MODULE name: '*__*'"),
+) + tuple(
+    Waiver("UNUSEDSIGNAL",
+           f"in a composed top, Amaranth declares a wire '{name}' for a submodule port that is "
+           "connected straight to another net; the connection uses that net and the wire stays unused",
+           file="*_top_*", match=f"Signal is not used: '{name}'")
+    for name in ("addr", "en", "onehot", "lo", "hi")
 )
 
 

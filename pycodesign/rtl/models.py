@@ -48,6 +48,12 @@ __all__ = [
     "accumulate_model",
     "relu_codes",
     "argmax_rows",
+    "window_comparator_model",
+    "target_memory_model",
+    "CodeCell",
+    "ProgramTopCycle",
+    "ProgramTopRun",
+    "ProgramTopModel",
 ]
 
 
@@ -454,3 +460,158 @@ def argmax_rows(values):
     if a.ndim != 2 or a.shape[1] == 0:
         raise ValueError(f"argmax_rows needs a (rows, n >= 1) array, got shape {a.shape}")
     return np.argmax(a, axis=1)  # numpy returns the first occurrence of the maximum
+
+# --------------------------------------------------------------------------- window comparator, target memory
+
+
+def window_comparator_model(code: int, lo: int, hi: int) -> tuple[bool, bool]:
+    """``(below, above)`` of a read code against the inclusive window ``[lo, hi]``."""
+    return code < lo, code > hi
+
+
+def target_memory_model(windows, row: int, col: int, cols: int, partitions: int) -> list[tuple[int, int]]:
+    """Windows ``(lo, hi)`` of position ``(row, col)`` in each partition.
+
+    Partition ``p`` holds the physical columns ``[p*cols, (p+1)*cols)``;
+    ``windows[row][physical column] = (lo, hi)``.
+    """
+    return [tuple(windows[row][p * cols + col]) for p in range(partitions)]
+
+
+# --------------------------------------------------------------------------- write-verify programming top
+
+
+@dataclass
+class CodeCell:
+    """Cell seen through a read ADC: an integer read code moved by write pulses.
+
+    A SET pulse adds ``set_step`` codes, a RESET pulse removes ``reset_step``;
+    the code stays inside ``[0, top]`` (the ADC's range).
+    """
+
+    code: int
+    set_step: int = 1
+    reset_step: int = 1
+    top: int = 255
+
+    def read(self) -> int:
+        return self.code
+
+    def pulse(self, kind: str) -> None:
+        if kind == "set":
+            self.code = min(self.top, self.code + self.set_step)
+        elif kind == "reset":
+            self.code = max(0, self.code - self.reset_step)
+        else:
+            raise ValueError(f"pulse kind must be 'set' or 'reset', not {kind!r}")
+
+
+@dataclass(frozen=True)
+class ProgramTopCycle:
+    """Outputs of the write-verify programming top in one clock cycle."""
+
+    row: int
+    col: int
+    wl: int
+    bl: int
+    read_en: int
+    adc_sample: int
+    set_en: int
+    reset_en: int
+    busy: int
+    done: int
+    fail_count: int
+
+
+@dataclass
+class ProgramTopRun:
+    """Expected result of programming the whole array once."""
+
+    cycles: list[ProgramTopCycle]
+    #: pulse kinds applied to each (row, col, partition), in order
+    pulses: dict[tuple[int, int, int], list[str]]
+    failed: list[tuple[int, int, int]]
+    fail_count: int
+    #: codes read at every verify sample of each (row, col, partition), in order
+    reads: dict[tuple[int, int, int], list[int]]
+
+
+class _WindowedCell:
+    """A read-code cell as the controller sees it through the window comparator."""
+
+    def __init__(self, cell, lo: int, hi: int, reads: list[int]):
+        self.cell, self.lo, self.hi, self.reads = cell, lo, hi, reads
+
+    def sense(self) -> tuple[bool, bool]:
+        code = self.cell.read()
+        self.reads.append(code)
+        return window_comparator_model(code, self.lo, self.hi)
+
+    def pulse(self, kind: str) -> None:
+        self.cell.pulse(kind)
+
+
+class ProgramTopModel:
+    """Cycle model of :class:`~pycodesign.rtl.program_top.ProgramTop`.
+
+    Specification: the write-verify loop of :class:`WriteVerifyModel` over the
+    ``rows x cols`` positions of ``partitions`` column blocks, whose verdicts
+    come from comparing each partition's read code with the cell's window
+    (``below = code < lo``, ``above = code > hi``); the wordline select is
+    one-hot on ``row`` and the bitline select one-hot on ``col`` while busy;
+    ``adc_sample`` marks the last cycle of every read phase.
+    A write phase that would SET some partitions and RESET others is split:
+    ``write_cycles`` cycles of the SET pulses alone, then ``write_cycles``
+    cycles of the RESET pulses alone (the controller is held meanwhile, so
+    every later cycle moves back by ``write_cycles``).  Pulse counts per cell
+    are those of :class:`WriteVerifyModel`.
+    """
+
+    def __init__(self, rows: int, cols: int, partitions: int, bits: int, windows, max_pulses: int,
+                 read_cycles: int, write_cycles: int):
+        self.rows, self.cols, self.partitions, self.bits = rows, cols, partitions, bits
+        self.windows = [[tuple(int(v) for v in pair) for pair in row] for row in windows]
+        self.max_pulses, self.read_cycles, self.write_cycles = max_pulses, read_cycles, write_cycles
+
+    def run(self, make_cell: Callable[[int, int, int], object]) -> ProgramTopRun:
+        """Program once; ``make_cell(row, col, partition)`` returns a fresh cell with
+        ``read() -> code`` and ``pulse(kind)`` (e.g. :class:`CodeCell`)."""
+        reads: dict[tuple[int, int, int], list[int]] = {}
+
+        def windowed(row, col, p):
+            lo, hi = self.windows[row][p * self.cols + col]
+            reads[(row, col, p)] = []
+            return _WindowedCell(make_cell(row, col, p), lo, hi, reads[(row, col, p)])
+
+        inner = WriteVerifyModel(self.rows, self.cols, self.partitions, self.max_pulses,
+                                 self.read_cycles, self.write_cycles).run(windowed)
+        out: list[ProgramTopCycle] = []
+        i, cycles = 0, inner.cycles
+        while i < len(cycles):
+            c = cycles[i]
+            sel_wl = 1 << c.row if c.busy else 0
+            sel_bl = 1 << c.col if c.busy else 0
+
+            def emit(cyc, set_en, reset_en):
+                # Read phases are runs of read_cycles read cycles at one position.
+                run = 0
+                while (i - run - 1 >= 0 and cycles[i - run - 1].read_en
+                       and (cycles[i - run - 1].row, cycles[i - run - 1].col) == (cyc.row, cyc.col)):
+                    run += 1
+                sample = int(bool(cyc.read_en) and run % self.read_cycles == self.read_cycles - 1)
+                out.append(ProgramTopCycle(cyc.row, cyc.col, sel_wl, sel_bl, cyc.read_en, sample, set_en,
+                                           reset_en, cyc.busy, cyc.done, cyc.fail_count))
+
+            if c.set_en and c.reset_en:
+                # A mixed write phase (always write_cycles identical cycles): SET half first.
+                phase = cycles[i:i + self.write_cycles]
+                for cyc in phase:
+                    emit(cyc, cyc.set_en, 0)
+                for cyc in phase:
+                    emit(cyc, 0, cyc.reset_en)
+                i += self.write_cycles
+            else:
+                emit(c, c.set_en, c.reset_en)
+                i += 1
+        return ProgramTopRun(cycles=out, pulses=inner.pulses, failed=inner.failed,
+                             fail_count=inner.fail_count, reads=reads)

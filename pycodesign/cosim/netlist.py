@@ -1,0 +1,228 @@
+"""Deck pieces shared by the co-simulations: bridges, the ``d_cosim`` instance, the array.
+
+Digital ↔ analog interface (XSPICE), every number stated (ngspice's defaults
+add about 2 ns of lag per crossing, so none is left at its default):
+
+* ``adc_bridge`` (analog → digital): one threshold ``adc_threshold_v`` for both
+  edges (``in_low = in_high``), output delay ``adc_delay_s``;
+* ``dac_bridge`` (digital → analog): 0 V / ``logic_high_v``, ramps of
+  ``dac_rise_s`` (also the rise and fall of every write and read pulse at
+  the drivers);
+* ``d_cosim``: the RTL's outputs change ``cosim_delay_s`` after the input
+  event that caused them (its ``delay`` parameter).
+
+So an RTL output caused by a rising clock edge reaches full level at the
+analog drivers ``adc_delay_s + cosim_delay_s + dac_rise_s`` after the clock
+crosses ``adc_threshold_v`` (plus up to one analog time step: the
+``adc_bridge`` reports a crossing at the first accepted time point after it).
+
+The array itself comes from :func:`pycodesign.analog.netlist.write_netlist`
+(wires, capacitors, 1T1R transistors of the one circuit description); its
+input drivers and TIAs are removed and replaced by the co-simulation's own
+drivers, and the device lines are rewritten so every device can carry its
+own parameters (seeded device-to-device variability).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..analog.circuit import Circuit
+from ..analog.netlist import write_netlist
+from .build import CosimLibrary
+
+__all__ = ["BridgeTiming", "bridge_model_cards", "cosim_instance", "digital_nodes", "array_lines",
+           "device_lines", "fmt"]
+
+
+def fmt(x: float) -> str:
+    """A number for a deck: shortest text that reads back to the same double."""
+    return repr(float(x))
+
+
+@dataclass(frozen=True)
+class BridgeTiming:
+    """Timing and levels of the digital ↔ analog bridges (see the module doc).
+
+    Parameters
+    ----------
+    logic_high_v : float
+        Analog level of a digital 1 from a ``dac_bridge`` (V), > 0.
+    adc_threshold_v : float
+        ``adc_bridge`` threshold for both edges (V), in ``(0, logic_high_v)``.
+    adc_delay_s : float
+        ``adc_bridge`` output delay (s), > 0.
+    dac_rise_s : float
+        ``dac_bridge`` rise and fall time (s), > 0.
+    cosim_delay_s : float
+        ``d_cosim`` output delay (s), >= 1 ps (ngspice's minimum).
+    """
+
+    logic_high_v: float = 1.0
+    adc_threshold_v: float = 0.5
+    adc_delay_s: float = 1e-12
+    dac_rise_s: float = 50e-12
+    cosim_delay_s: float = 10e-12
+
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise ValueError(f"BridgeTiming: {f.name} = {v!r} is not allowed; must be a finite number > 0")
+        if not self.adc_threshold_v < self.logic_high_v:
+            raise ValueError(f"BridgeTiming: adc_threshold_v = {self.adc_threshold_v!r} V must be below "
+                             f"logic_high_v = {self.logic_high_v!r} V")
+        if self.cosim_delay_s < 1e-12:
+            raise ValueError(f"BridgeTiming: cosim_delay_s = {self.cosim_delay_s!r} s is below d_cosim's "
+                             "minimum of 1 ps")
+
+    @property
+    def latency_s(self) -> float:
+        """Clock crossing to an RTL output at full analog level (s), without the time-step jitter."""
+        return self.adc_delay_s + self.cosim_delay_s + self.dac_rise_s
+
+    def check_clock(self, period_s: float, where: str = "clock_period_s") -> None:
+        """The bridges must settle well inside half a clock period."""
+        if not self.latency_s + self.dac_rise_s < 0.25 * period_s:
+            raise ValueError(f"{where} = {period_s!r} s is too short for the bridge timing: the bridges need "
+                             f"{self.latency_s + self.dac_rise_s:.3g} s per edge (adc_delay_s + cosim_delay_s + "
+                             "2 dac_rise_s), which must stay below a quarter period")
+
+
+def bridge_model_cards(t: BridgeTiming) -> list[str]:
+    """``.model`` lines ``pcd_adc`` (adc_bridge) and ``pcd_dac`` (dac_bridge)."""
+    th = fmt(t.adc_threshold_v)
+    return [
+        f".model pcd_adc adc_bridge in_low={th} in_high={th} rise_delay={fmt(t.adc_delay_s)} "
+        f"fall_delay={fmt(t.adc_delay_s)}",
+        f".model pcd_dac dac_bridge out_low=0 out_high={fmt(t.logic_high_v)} "
+        f"out_undef={fmt(t.logic_high_v / 2)} t_rise={fmt(t.dac_rise_s)} t_fall={fmt(t.dac_rise_s)}",
+    ]
+
+
+def digital_nodes(port: str, width: int, prefix: str = "d") -> list[str]:
+    """Digital node names of a port, most significant bit first (d_cosim's order)."""
+    if width == 1:
+        return [f"{prefix}_{port}"]
+    return [f"{prefix}_{port}_{b}" for b in range(width - 1, -1, -1)]
+
+
+def cosim_instance(lib: CosimLibrary, *, library_file: str, vcd_file: str | None, timing: BridgeTiming,
+                   name: str = "dut", card: str = "pcd_rtl") -> list[str]:
+    """The ``d_cosim`` instance (every port on nodes from :func:`digital_nodes`) and its model card.
+
+    *library_file* and *vcd_file* are file names relative to the folder ngspice
+    runs in (the runner copies the library there).
+    """
+    for f in (library_file, vcd_file or ""):
+        if not re.fullmatch(r"[A-Za-z0-9_.\-/]*", f) or '"' in f:
+            raise ValueError(f"cosim_instance: file name {f!r} must be plain (letters, digits, _ . - /)")
+    ins = [n for p in lib.inputs for n in digital_nodes(p.name, p.width)]
+    outs = [n for p in lib.outputs for n in digital_nodes(p.name, p.width)]
+    queue = 4 * len(ins) + 64  # every input may change at one time point; the default 128 can overflow
+    card_line = (f'.model {card} d_cosim simulation="{library_file}" delay={fmt(timing.cosim_delay_s)} '
+                 f"queue_size={queue}")
+    if vcd_file:
+        card_line += f' sim_args=["vcd:{vcd_file}"]'
+    return [f"* RTL {lib.top} (Verilator, {len(ins)} input and {len(outs)} output bits, MSB first per port)",
+            _wrap(f"a{name} [", ins, "]") + "\n+ " + _wrap("[", outs, f"] {card}"),
+            card_line]
+
+
+def _wrap(head: str, items: Sequence[str], tail: str, per_line: int = 16) -> str:
+    chunks = [" ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return head + "\n+ ".join(chunks) + tail
+
+
+# --------------------------------------------------------------------------- the array
+
+
+_DRIVER_LINE = re.compile(r"^(Vin|Vsel|Vs)\d+ ")
+_DEVICE_LINE = re.compile(r"^N\d+_\d+ ")
+
+
+def device_lines(circuit: Circuit, per_device: Mapping[str, np.ndarray] | None = None, *,
+                 card: str = "dev") -> list[str]:
+    """Instance lines of every device (and the ``.model`` card(s)).
+
+    Parameters
+    ----------
+    circuit : Circuit
+    per_device : mapping name -> array (physical rows, physical columns), optional
+        Parameter values per device (e.g. variability).  Instance parameters
+        go on the instance lines; if a model (non-instance) parameter varies,
+        every device gets its own card ``<card>_<row>_<col>``.
+    """
+    s = circuit.spec
+    model = s.model
+    base = dict(s.params)
+    pm = model.param_map
+    per = {k: np.asarray(v, dtype=float) for k, v in (per_device or {}).items()}
+    shape = s.physical_shape
+    for k, v in per.items():
+        if k not in pm:
+            raise ValueError(f"device parameter {k!r} is not a parameter of {model.name}; known: {', '.join(pm)}")
+        if v.shape != shape:
+            raise ValueError(f"per-device values of {k!r} have shape {v.shape}; expected {shape}")
+    own_cards = any(not pm[k].instance for k in per)
+    state_name = model.state.initial_param
+    lines = [f"* devices: {model.name} ({model.module}); state parameter {state_name!r}"
+             + ("; one card per device (model parameters vary)" if own_cards else "")]
+    for k in range(len(circuit.dev_a)):
+        r, c = int(circuit.dev_row[k]), int(circuit.dev_col[k])
+        p = dict(base)
+        for name, v in per.items():
+            p[name] = float(v[r, c])
+        p[state_name] = float(circuit.dev_state[k])
+        for name in per:
+            pm[name].check(p[name], model.name)
+        this_card = f"{card}_{r}_{c}" if own_cards else card
+        a, b = circuit.node_names[circuit.dev_a[k]], circuit.node_names[circuit.dev_b[k]]
+        lines.append(model.instance_line(f"N{r}_{c}", a, b, this_card, p))
+        if own_cards:
+            lines.append(model.model_card(this_card, p))
+    if not own_cards:
+        lines.append(model.model_card(card, base))
+    return lines
+
+
+def array_lines(circuit: Circuit, per_device: Mapping[str, np.ndarray] | None = None) -> list[str]:
+    """The array of *circuit* without its input drivers and TIAs, devices from :func:`device_lines`.
+
+    Nodes keep the circuit's names: wordline drivers attach to ``in<row>``,
+    bitline drivers to ``s<col>``, 1T1R gate drivers to ``sel<row>``.
+
+    Raises
+    ------
+    ValueError
+        The circuit has an op-amp TIA (the co-simulation brings its own read path).
+    RuntimeError
+        The netlist writer's output no longer has the expected driver/device
+        lines (the filter below would be wrong).
+    """
+    s = circuit.spec
+    if s.tia.kind != "ideal":
+        raise ValueError("array_lines: use an ideal-TIA CrossbarSpec; the co-simulation brings its own read path")
+    pr = s.physical_shape[0]
+    info = write_netlist(circuit, np.zeros((1, s.rows)), mode="op", options=())
+    body = info.text.splitlines()[1:]  # drop the title line
+    kept, drivers, devices = [], 0, 0
+    card = re.compile(r"^\.model dev ")
+    for line in body:
+        if _DRIVER_LINE.match(line):
+            drivers += 1
+        elif _DEVICE_LINE.match(line):
+            devices += 1
+        elif card.match(line):
+            continue
+        else:
+            kept.append(line)
+    expected = pr + len(circuit.gate_node) + len(circuit.sense_node)
+    if drivers != expected or devices != len(circuit.dev_a):
+        raise RuntimeError(f"array_lines: the netlist writer produced {drivers} driver and {devices} device lines; "
+                           f"expected {expected} and {len(circuit.dev_a)} (did write_netlist change its format?)")
+    return kept + device_lines(circuit, per_device)

@@ -1,0 +1,393 @@
+"""Flow ``kind: program`` — write-verify programming of a trained network's conductances, RTL in the loop.
+
+Steps
+
+1. data and the single-layer perceptron (trained here, as the inference flow);
+2. mapping (review Eq. 4/5): W⁺ and W⁻ columns side by side (the ``digital``
+   differential layout: physical column ``2k`` holds W⁺ of output ``k``,
+   ``2k+1`` its W⁻), bias row last; each cell's target conductance becomes a
+   window of ``± program.tolerance_codes`` read-ADC codes;
+3. starting states (all HRS, or random) and seeded device-to-device
+   variability (``program.variability``: relative σ per device parameter,
+   instance parameters on the device line, model parameters on a card per
+   device);
+4. the **fast engine** (:mod:`pycodesign.cosim.fast`) programs the whole array;
+5. the **co-simulation** (:mod:`pycodesign.cosim.program`) programs the block
+   ``cosim.rows × cosim.cols`` of the same array (same targets, starting
+   states and variability) with the RTL in ngspice, line parasitics and the
+   half-select drivers; the final states are read back by a separate ngspice
+   operating-point read;
+6. accuracy: the network with the programmed conductances (fast engine
+   everywhere, co-simulated block substituted) beside the ideal mapping's,
+   as ``(G⁺ − G⁻)`` read at ``V_READ`` times the mapping's weight per siemens;
+7. ``metrics.json``, ``report.md``, plots, the RTL's ``digital.vcd`` and the
+   ngspice raw file under ``cosim/``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ..config import ArraySection, MappingSection, OutputsConfig, Section, option, register_flow
+from .inference import DataSection, NetworkSection
+
+__all__ = ["ProgramFlow", "run_program", "WriteSection", "ReadAdcSection", "TimingSection", "CosimSection",
+           "ProgramSection"]
+
+
+@dataclass
+class WriteSection(Section):
+    """Write pulses and half-select bias."""
+
+    set_v: float = option(-0.58, "cell voltage V(WL) - V(BL) of a SET pulse (sign per device: VTEAM sets "
+                          "with a negative voltage)", unit="V")
+    reset_v: float = option(1.0, "cell voltage of a RESET pulse (opposite sign)", unit="V")
+    scheme: Literal["v/2", "v/3"] = option("v/2", "half-select bias of the unselected lines")
+    gate_read_v: float = option(1.0, "1T1R: gate of the selected row while reading", unit="V")
+    gate_set_v: float = option(1.0, "1T1R: gate of the selected row during SET (compliance)", unit="V")
+    gate_reset_v: float = option(1.5, "1T1R: gate of the selected row during RESET", unit="V")
+
+    def validate(self):
+        if self.set_v == 0 or self.reset_v == 0 or (self.set_v > 0) == (self.reset_v > 0):
+            self.fail("reset_v", f"{self.reset_v!r} must be non-zero and of the opposite sign of set_v "
+                                 f"({self.set_v!r})")
+
+
+@dataclass
+class ReadAdcSection(Section):
+    """The read path's TIA and ADC."""
+
+    bits: int = option(8, "read-ADC resolution", ge=2, le=16)
+    full_scale_a: float | None = option(None, "current of the top code (null: G_LRS * V_READ * 1.2)", unit="A",
+                                        gt=0)
+    tia_r_f_ohm: float = option(10e3, "TIA transimpedance", unit="Ohm", gt=0)
+
+
+@dataclass
+class TimingSection(Section):
+    """Clock, phases and the digital/analog bridges."""
+
+    clock_period_s: float = option(5e-9, "RTL clock period", unit="s", gt=0)
+    read_cycles: int = option(2, "cycles per read phase (settle, then convert)", ge=2, le=64)
+    write_cycles: int = option(1, "cycles per write pulse (pulse width = write_cycles x clock_period_s)",
+                               ge=1, le=1024)
+    max_pulses: int = option(20, "write phases per position before a cell is given up", ge=0, le=4096)
+    dac_rise_s: float = option(50e-12, "dac_bridge rise/fall time: edges of every pulse", unit="s", gt=0)
+    adc_delay_s: float = option(1e-12, "adc_bridge delay", unit="s", gt=0)
+    cosim_delay_s: float = option(10e-12, "d_cosim output delay (>= 1 ps)", unit="s", ge=1e-12)
+    logic_high_v: float = option(1.0, "analog level of a digital 1", unit="V", gt=0)
+    adc_threshold_v: float = option(0.5, "adc_bridge threshold", unit="V", gt=0)
+
+
+@dataclass
+class ProgramSection(Section):
+    """Targets, starting states, variability, pulses, read path and timing."""
+
+    tolerance_codes: int = option(3, "target window: target code +- this many read-ADC codes", ge=0, le=1000)
+    start: Literal["hrs", "random"] = option("hrs", "starting states: every cell at G_HRS, or uniformly random "
+                                                    "states between G_HRS and G_LRS")
+    variability: dict[str, float] = option({}, "relative sigma of each device parameter across devices "
+                                               "(normal, seeded), e.g. {r_on: 0.05}")
+    write: WriteSection = option(WriteSection())
+    adc: ReadAdcSection = option(ReadAdcSection())
+    timing: TimingSection = option(TimingSection())
+
+
+@dataclass
+class CosimSection(Section):
+    """The block of the array programmed with the RTL in ngspice."""
+
+    rows: list[int] = option([0, 4], "physical rows [first, end) co-simulated")
+    cols: list[int] = option([0, 4], "physical columns [first, end) co-simulated")
+    partitions: int = option(2, "column blocks of the co-simulated block programmed in parallel", ge=1)
+    stop_margin: float = option(0.5, "transient length = (1 + stop_margin) x the fast engine's cycles + 40",
+                                ge=0, le=100)
+    compare_margin_lsb: float = option(0.5, "engines may differ where the deciding read lies this close to a "
+                                            "window threshold", unit="LSB", ge=0)
+    timeout_s: float = option(1800.0, "give up the ngspice run after this long", unit="s", gt=0)
+
+    def validate(self):
+        for key in ("rows", "cols"):
+            v = getattr(self, key)
+            if len(v) != 2 or v[0] < 0 or v[1] <= v[0]:
+                self.fail(key, f"{v!r} must be [first, end) with 0 <= first < end")
+
+
+@register_flow("program")
+@dataclass
+class ProgramFlow(Section):
+    """Write-verify programming of the mapped SLP with the RTL in the loop (see :mod:`pycodesign.flows.program`)."""
+
+    name: str = option("program", "run name (prefix of the results folder)")
+    seed: int = option(0, "seeds the split, training, starting states and variability", ge=0)
+    data: DataSection = option(DataSection())
+    network: NetworkSection = option(NetworkSection())
+    mapping: MappingSection = option(MappingSection())
+    array: ArraySection = option(ArraySection())
+    program: ProgramSection = option(ProgramSection())
+    cosim: CosimSection = option(CosimSection())
+    outputs: OutputsConfig = option(OutputsConfig())
+
+    def validate(self):
+        if self.network.type != "slp":
+            self.fail("network.type", f"{self.network.type!r}: programming targets the single-layer perceptron "
+                                      "(slp) for now")
+        if self.mapping.scheme != "differential":
+            self.fail("mapping.scheme", f"{self.mapping.scheme!r}: only 'differential' (W+ and W- columns) is "
+                                        "programmed")
+        if self.array.differential != "digital":
+            self.fail("array.differential", f"{self.array.differential!r}: programming uses the 'digital' layout "
+                                            "(W+ and W- columns side by side)")
+        from ..devices import get_model
+
+        try:
+            model = get_model(self.array.device)
+        except ValueError as exc:
+            self.fail("array.device", str(exc))
+        s = model.set_polarity
+        if (self.program.write.set_v > 0) != (s > 0):
+            self.fail("program.write.set_v", f"{self.program.write.set_v!r} V does not raise the conductance of "
+                                             f"{model.name} (set_polarity {s:+d}: SET needs a "
+                                             f"{'positive' if s > 0 else 'negative'} cell voltage)")
+        pm = model.param_map
+        for k, v in self.program.variability.items():
+            if k not in pm:
+                self.fail(f"program.variability.{k}", f"not a parameter of {model.name}; known: {', '.join(pm)}")
+            if not (0 <= v <= 1):
+                self.fail(f"program.variability.{k}", f"{v!r} is out of range; allowed: relative sigma in [0, 1]")
+        if self.program.timing.adc_threshold_v >= self.program.timing.logic_high_v:
+            self.fail("program.timing.adc_threshold_v", "must be below logic_high_v")
+        c = self.cosim
+        n_cols = (self.cosim.cols[1] - self.cosim.cols[0])
+        if n_cols % c.partitions:
+            self.fail("cosim.partitions", f"{c.partitions} does not divide the {n_cols} co-simulated columns")
+
+
+# --------------------------------------------------------------------------- building the job
+
+
+def _job(flow: ProgramFlow, g_target: np.ndarray, x_start: np.ndarray, per_device: dict, partitions: int,
+         parasitics: bool):
+    from ..analog.circuit import CrossbarParasitics, CrossbarSpec
+    from ..analog.mosfet import AccessTransistor
+    from ..cosim.netlist import BridgeTiming
+    from ..cosim.program import ProgramJob, ProgramTiming, ReadAdc, WriteBias
+    from ..devices import get_model
+
+    a, p = flow.array, flow.program
+    model = get_model(a.device)
+    params = model.resolve(a.device_params, preset=a.preset)
+    par = (CrossbarParasitics(a.r_row_ohm, a.r_col_ohm, a.c_line_to_line_f, a.c_crossing_f, a.c_to_ground_f)
+           if parasitics else CrossbarParasitics())
+    t = a.transistor
+    tr = AccessTransistor(w_m=t.w_m, l_m=t.l_m, v_gate_v=p.write.gate_read_v, vto_v=t.vto_v,
+                          kp_a_per_v2=t.kp_a_per_v2, lambda_per_v=t.lambda_per_v, tox_m=t.tox_m,
+                          cgso_f_per_m=t.cgso_f_per_m, cgdo_f_per_m=t.cgdo_f_per_m, is_a=t.is_a)
+    spec = CrossbarSpec(x_start, device=model, device_params=params, cell=a.cell, parasitics=par,
+                        dual_side=a.dual_side, transistor=tr)
+    adc = _adc(flow)
+    codes = adc.codes(g_target * a.v_read_v)
+    tol = p.tolerance_codes
+    windows = np.stack([np.clip(codes - tol, 0, adc.top), np.clip(codes + tol, 0, adc.top)], axis=-1)
+    tm = p.timing
+    bridges = BridgeTiming(tm.logic_high_v, tm.adc_threshold_v, tm.adc_delay_s, tm.dac_rise_s, tm.cosim_delay_s)
+    w = p.write
+    bias = WriteBias(w.set_v, w.reset_v, a.v_read_v, w.scheme, w.gate_read_v, w.gate_set_v, w.gate_reset_v)
+    timing = ProgramTiming(tm.clock_period_s, tm.read_cycles, tm.write_cycles, tm.max_pulses, bridges)
+    return ProgramJob(spec, windows, partitions, adc, bias, timing, per_device=per_device, target_g_s=g_target)
+
+
+def _adc(flow: ProgramFlow):
+    from ..cosim.program import ReadAdc
+
+    fs = flow.program.adc.full_scale_a or flow.mapping.g_lrs_s * flow.array.v_read_v * 1.2
+    return ReadAdc(flow.program.adc.bits, fs, flow.program.adc.tia_r_f_ohm)
+
+
+def _variability(flow: ProgramFlow, shape, rng) -> dict:
+    from ..devices import get_model
+
+    model = get_model(flow.array.device)
+    params = model.resolve(flow.array.device_params, preset=flow.array.preset)
+    pm = model.param_map
+    out = {}
+    for k, sigma in sorted(flow.program.variability.items()):
+        if sigma == 0:
+            continue
+        v = params[k] * (1.0 + sigma * rng.standard_normal(shape))
+        lo = pm[k].low if pm[k].low is not None else -np.inf
+        hi = pm[k].high if pm[k].high is not None else np.inf
+        eps = 1e-12 * max(1.0, abs(params[k]))
+        out[k] = np.clip(v, lo + eps if pm[k].low_open else lo, hi - eps if pm[k].high_open else hi)
+    return out
+
+
+def _start_states(flow: ProgramFlow, shape, rng) -> np.ndarray:
+    from ..devices import get_model
+    from ..devices.inversion import state_for_conductance
+
+    model = get_model(flow.array.device)
+    params = model.resolve(flow.array.device_params, preset=flow.array.preset)
+    m = flow.mapping
+    x_hrs = state_for_conductance(model, m.g_hrs_s, v_read=flow.array.v_read_v, params=params)
+    if flow.program.start == "hrs":
+        return np.full(shape, x_hrs)
+    x_lrs = state_for_conductance(model, m.g_lrs_s, v_read=flow.array.v_read_v, params=params)
+    return x_hrs + (x_lrs - x_hrs) * rng.uniform(size=shape)
+
+
+def compare_engines(job, cosim, fast, margin_lsb: float) -> dict:
+    """Per-cell pulse sequences of the two engines: equal, or diverging at a verify read that lay within
+    ``margin_lsb`` of a window threshold (explained), or not (unexplained)."""
+    rows, cols = job.shape
+    same, explained, unexplained = [], [], []
+    for r in range(rows):
+        for c in range(cols):
+            a, b = cosim.pulses.get((r, c), []), fast.pulses.get((r, c), [])
+            if a == b:
+                same.append((r, c))
+                continue
+            k = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            reads = fast.reads_a[(r, c)]
+            lo, hi = job.windows[r, c]
+            d = float(job.adc.edge_distance_lsb(reads[k], lo, hi)) if k < len(reads) else math.inf
+            entry = {"cell": [r, c], "cosim_pulses": len(a), "fast_pulses": len(b), "diverge_at_read": k,
+                     "read_distance_lsb": d}
+            (explained if d <= margin_lsb else unexplained).append(entry)
+    return {"cells": rows * cols, "same": len(same), "explained": explained, "unexplained": unexplained,
+            "margin_lsb": margin_lsb}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run_program(flow: ProgramFlow, run, progress=print) -> dict:
+    from ..cosim.fast import program_fast
+    from ..cosim.program import conductance_of_states, read_back, run_cosim_program
+    from ..mapping import map_weights
+    from .inference import _load_data, _network
+
+    t_all = time.perf_counter()
+    metrics: dict = {"complete": False}
+    timing: dict = {}
+
+    def checkpoint():
+        run.write_json("metrics.json", {**metrics, "timing_s": timing})
+
+    rng = np.random.default_rng(flow.seed)
+    # 1-2. network and targets
+    ds = _load_data(flow)
+    net, source = _network(flow, ds, progress)
+    W, b = net.weights[0]
+    m = flow.mapping
+    mapped = map_weights(W, g_min=m.g_hrs_s, g_max=m.g_lrs_s, levels=m.levels, scheme="differential",
+                         bias=b if m.bias else None)
+    rows, outs = mapped.g_pos.shape
+    g_target = np.empty((rows, 2 * outs))
+    g_target[:, 0::2], g_target[:, 1::2] = mapped.g_pos, mapped.g_neg
+    progress(f"mapped {W.shape[0]}x{W.shape[1]} SLP to {rows}x{2 * outs} devices ({flow.array.device})")
+    metrics["mapping"] = {"physical_shape": [rows, 2 * outs], "g_hrs_s": m.g_hrs_s, "g_lrs_s": m.g_lrs_s,
+                          "levels": m.levels, "weight_per_siemens": mapped.weight_per_siemens}
+
+    # 3. starting states and variability (whole array, one draw)
+    x_start = _start_states(flow, g_target.shape, rng)
+    per_device = _variability(flow, g_target.shape, rng)
+    full = _job(flow, g_target, x_start, per_device, 1, parasitics=False)
+    metrics["read_adc"] = {"bits": full.adc.bits, "full_scale_a": full.adc.full_scale_a, "lsb_a": full.adc.lsb_a,
+                           "tolerance_codes": flow.program.tolerance_codes}
+
+    # 4. fast engine on the whole array
+    t0 = time.perf_counter()
+    progress(f"fast engine: programming {full.windows.shape[0] * full.windows.shape[1]} cells")
+    fast = program_fast(full)
+    timing["fast_s"] = time.perf_counter() - t0
+    g_fast = conductance_of_states(full, fast.final_states)
+    metrics["fast"] = {"cells": int(g_target.size), "fail_count": fast.fail_count, "cycles": fast.cycles,
+                       "programming_time_s": fast.programming_time_s, "seconds": fast.seconds,
+                       "cells_per_s": g_target.size / max(fast.seconds, 1e-9),
+                       "pulses_mean": float(fast.pulse_counts.mean()), "pulses_max": int(fast.pulse_counts.max())}
+    checkpoint()
+
+    # 5. co-simulated block
+    (r0, r1), (c0, c1) = flow.cosim.rows, flow.cosim.cols
+    if r1 > rows or c1 > 2 * outs:
+        raise ValueError(f"cosim block rows {flow.cosim.rows} x cols {flow.cosim.cols} exceeds the "
+                         f"{rows}x{2 * outs} array")
+    blk = (slice(r0, r1), slice(c0, c1))
+    job = _job(flow, g_target[blk], x_start[blk], {k: v[blk] for k, v in per_device.items()},
+               flow.cosim.partitions, parasitics=True)
+    job_ideal = _job(flow, g_target[blk], x_start[blk], {k: v[blk] for k, v in per_device.items()},
+                     flow.cosim.partitions, parasitics=False)
+    fast_blk = program_fast(job_ideal)
+    T = job.timing.clock_period_s
+    t_stop = (fast_blk.cycles * (1 + flow.cosim.stop_margin) + 40) * T
+    progress(f"co-simulation: block rows {r0}..{r1 - 1} x cols {c0}..{c1 - 1} "
+             f"({job.shape[0] * job.shape[1]} cells, {flow.cosim.partitions} partitions)")
+    cos_dir = run.file("cosim")
+    t0 = time.perf_counter()
+    cos = run_cosim_program(job, cos_dir, t_stop_s=t_stop, timeout_s=flow.cosim.timeout_s, progress=progress)
+    timing["cosim_s"] = time.perf_counter() - t0
+    rb = read_back(job, cos.final_states, cos_dir / "readback")
+    g_after_own = conductance_of_states(job, cos.states_after_own_programming())
+    g_end = conductance_of_states(job, cos.final_states)
+    last = cos.finish_time_s >= np.nanmax(cos.finish_time_s)
+    rel = np.abs(g_end - g_after_own) / g_after_own
+    earlier = rel[~last]
+    step = (m.g_lrs_s - m.g_hrs_s) / ((m.levels or 2) - 1)
+    err_levels = (rb.g_s - g_target[blk]) / step
+    failed_cells = {(r, c) for (r, c), kinds in cos.pulses.items()
+                    if len(kinds) >= job.timing.max_pulses}
+    out_not_failed = [[int(r), int(c)] for r, c in zip(*np.nonzero(~rb.in_window)) if (r, c) not in failed_cells]
+    comparison = compare_engines(job_ideal, cos, fast_blk, flow.cosim.compare_margin_lsb)
+    cells = job.shape[0] * job.shape[1]
+    metrics["cosim"] = {
+        "block": {"rows": [r0, r1], "cols": [c0, c1], "partitions": flow.cosim.partitions},
+        "cells": cells, "fail_count_rtl": cos.fail_count, "in_window_readback": int(rb.in_window.sum()),
+        "out_of_window_not_counted": out_not_failed,
+        "programming_time_s": cos.programming_time_s, "cycles": int(round(cos.programming_time_s / T)),
+        "energy_j": cos.energy_j, "energy_per_cell_j": cos.energy_j["total"] / cells,
+        "disturb": {"max_rel_dG": float(earlier.max()) if earlier.size else 0.0,
+                    "mean_rel_dG": float(earlier.mean()) if earlier.size else 0.0,
+                    "cells": int(earlier.size)},
+        "error_levels": {"mean_abs": float(np.abs(err_levels).mean()), "max_abs": float(np.abs(err_levels).max()),
+                         "rms": float(np.sqrt((err_levels ** 2).mean()))},
+        "pulses_mean": float(cos.pulse_counts.mean()), "pulses_max": int(cos.pulse_counts.max()),
+        "ngspice_s": cos.seconds, "verilator_build_s": cos.build_seconds,
+        "cells_per_s": cells / cos.seconds,
+        "engine_comparison_parasitic_free_fast_vs_cosim_with_parasitics": {
+            "same": comparison["same"], "explained": len(comparison["explained"]),
+            "unexplained": len(comparison["unexplained"]), "details": comparison["explained"]
+            + comparison["unexplained"], "margin_lsb": comparison["margin_lsb"]},
+        "files": {k: str(v) for k, v in cos.files.items()},
+    }
+    checkpoint()
+
+    # 6. accuracy
+    g_prog = g_fast.copy()
+    g_prog[blk] = rb.g_s
+
+    def accuracy(g):
+        w_eff = (g[:, 0::2] - g[:, 1::2]) * mapped.weight_per_siemens
+        w_in, b_in = (w_eff[:-1], w_eff[-1]) if m.bias else (w_eff, np.zeros(outs))
+        return float(np.mean(np.argmax(ds.x_test @ w_in + b_in, axis=1) == ds.y_test))
+
+    acc_sw = float(np.mean(net.predict(ds.x_test) == ds.y_test))
+    metrics["accuracy"] = {"software": acc_sw, "ideal_mapping": accuracy(g_target), "fast_programmed": accuracy(g_fast),
+                           "programmed_with_cosim_block": accuracy(g_prog),
+                           "note": "argmax of x @ ((G+ - G-) * weight_per_siemens) + bias row, G read at V_READ"}
+    progress(f"accuracy: software {acc_sw:.4f}, ideal mapping {metrics['accuracy']['ideal_mapping']:.4f}, "
+             f"programmed {metrics['accuracy']['programmed_with_cosim_block']:.4f}")
+
+    # 7. plots and report
+    from ..cosim.report import write_program_report
+
+    plots = write_program_report(run, flow, metrics, job, cos, rb, fast_blk, err_levels, g_target[blk])
+    metrics["plots"] = plots
+    metrics["complete"] = True
+    timing["total_s"] = time.perf_counter() - t_all
+    checkpoint()
+    return metrics
