@@ -129,13 +129,16 @@ def test_hdl_test_reports_instances_the_benches_cannot_cover(tmp_path, capsys):
     assert "1 passed, 0 failed, 0 errors, 1 not covered" in captured.out
 
 
-def test_coverage_reasons():
+def test_coverage_reasons(monkeypatch):
     assert harness.coverage("decoder", {"n": 64}) is None
     assert harness.coverage("write_verify_controller", dict(rows=64, cols=5, partitions=4, max_pulses=20,
                                                              read_cycles=2, write_cycles=4)) is None
     big = harness.coverage("write_verify_controller", dict(rows=256, cols=256, partitions=4, max_pulses=20,
                                                             read_cycles=2, write_cycles=4))
     assert big and "clock cycles" in big
+    assert harness.coverage("window_comparator", {"bits": 8}) is None
+    # a block registered for generation but without a bench is reported, never silently skipped
+    monkeypatch.delitem(harness.BENCHES, "window_comparator")
     nobench = harness.coverage("window_comparator", {"bits": 8})
     assert "no cocotb bench for block 'window_comparator'" in nobench and "BENCHES" in nobench
 
