@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The kit's main job: installs whatever is missing (idempotent), then runs the
 # flows in flows/ — every device characterisation, the crossbar inference
-# flows, a sweep with error bars — each into its own folder under results/,
+# flows, write-verify programming and inference with the RTL in the loop
+# (co-simulation), a sweep with error bars, the reproductions and an
+# architecture search — each into its own folder under results/,
 # and lists the runs with their status at the end.
 #
 # A flow that ends "completed with failures" (exit 4: an optional step failed,
@@ -15,6 +17,8 @@ cd "$here"
 flows=(flows/characterize_*.yaml
        flows/slp_digits.yaml flows/slp_digits_qmm.yaml flows/slp_digits_1t1r.yaml flows/mlp_digits.yaml
        flows/slp_digits_tiled.yaml
+       flows/program_slp_vteam.yaml flows/program_slp_stanford_pku.yaml flows/program_slp_qmm.yaml
+       flows/cosim_slp.yaml
        flows/sweep_adc_tiles.yaml
        flows/reproductions.yaml
        flows/search_slp_digits.yaml)
