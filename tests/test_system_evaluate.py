@@ -261,3 +261,17 @@ def test_adc_range_fraction_scales_the_automatic_full_scale(digits, slp):
                     digits.y_test, n_images=100).layers[0]
     assert half.adc_full_scale_a == pytest.approx(0.5 * full.adc_full_scale_a)
     assert half.lsb_a == pytest.approx(0.5 * full.lsb_a) and half.adc_clipped_fraction >= full.adc_clipped_fraction
+
+
+def test_programmed_conductances_replace_the_targets(digits, slp):
+    arch = _arch(array=IDEAL_ARRAY, converters={"dac_bits": None, "adc_bits": None},
+                 nonideal={"variability_sigma": 0.5})
+    target = evaluate(slp, arch.replace(nonideal={}), digits.x_test, digits.y_test, n_images=20).layers[0].mapped
+    g = {"g_pos": np.asarray(target.g_pos) * 1.1, "g_neg": np.asarray(target.g_neg)}
+    layer = evaluate(slp, arch, digits.x_test, digits.y_test, n_images=20, programmed=[g]).layers[0]
+    # exactly the given devices (no variability drawn on top): currents follow them
+    want = np.hstack([digits.x_test[:20], np.ones((20, 1))]) * 0.2 @ (g["g_pos"] - g["g_neg"])
+    np.testing.assert_allclose(layer.outputs_a, want, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"programmed\[0\]\['g_neg'\] has shape"):
+        evaluate(slp, arch, digits.x_test, digits.y_test, n_images=5,
+                 programmed=[{"g_pos": g["g_pos"], "g_neg": g["g_neg"][:3]}])

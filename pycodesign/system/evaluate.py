@@ -323,7 +323,8 @@ def _aggregate_electrical(parts: list[tuple[ElectricalMetrics, int]]) -> Electri
 class _LayerRun:
     """Programs, tiles, simulates and converts one layer (internal to :func:`evaluate`)."""
 
-    def __init__(self, k: int, mapped: MappedWeights, arch: Architecture, *, seed: int, last: bool):
+    def __init__(self, k: int, mapped: MappedWeights, arch: Architecture, *, seed: int, last: bool,
+                 programmed: dict | None = None):
         self.k, self.mapped, self.arch, self.last = k, mapped, arch, last
         a, ni = arch.array, arch.nonideal
         self.model = get_model(a.device)
@@ -337,18 +338,29 @@ class _LayerRun:
         # ---- programmed conductances with device non-idealities (on the whole layer: draws do not
         # depend on the tiling, so every tile size sees the same devices)
         g = {k_: np.array(v, dtype=float) for k_, v in mapped.conductances().items()}
+        self.programmed = programmed is not None
+        if programmed is not None:
+            # conductances measured after programming (e.g. by the co-simulation): they already hold the
+            # devices' spread, so no variability or stuck-at draw is added
+            for name, want in g.items():
+                if name not in programmed:
+                    raise ValueError(f"programmed conductances of layer {k + 1} lack {name!r}; give "
+                                     f"{', '.join(g)} (S), shaped like the mapping's")
+                got = checks.finite_array(f"programmed[{k}][{name!r}]", programmed[name], shape=want.shape,
+                                          low=0.0, unit="S")
+                g[name] = got
         if self.scheme == "reference" and self.plan.n_col_tiles > 1:
             # each column tile has its own reference column (its own devices)
             g["g_ref"] = np.repeat(g["g_ref"][:, None], self.plan.n_col_tiles, axis=1)
         self.n_clipped = 0
-        if ni.variability_sigma > 0:
+        if ni.variability_sigma > 0 and not self.programmed:
             lo, hi = reachable_conductance_range(self.model, v_read_v=self.v_read, params=self.params)
             for name in g:
                 varied = apply_variability(g[name], sigma=ni.variability_sigma, rng=self.rng)
                 self.n_clipped += int(np.sum((varied < lo) | (varied > hi)))
                 g[name] = np.clip(varied, lo, hi)
         self.stuck = {"hrs": 0, "lrs": 0}
-        if ni.stuck_at_hrs_rate > 0 or ni.stuck_at_lrs_rate > 0:
+        if (ni.stuck_at_hrs_rate > 0 or ni.stuck_at_lrs_rate > 0) and not self.programmed:
             for name in g:
                 g[name], m = apply_stuck_at(g[name], rate_hrs=ni.stuck_at_hrs_rate, rate_lrs=ni.stuck_at_lrs_rate,
                                             g_hrs=mapped.g_min, g_lrs=mapped.g_max, rng=self.rng)
@@ -544,7 +556,7 @@ def _check_images(x_images, labels, n_inputs: int, n_images):
 def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver", seed: int = 0,
              n_images: int | None = None, adc_full_scale_a: float | None = None, metrics_images: int | None = None,
              workdir: str | Path | None = None, spice_chunk: int | None = None,
-             progress: Callable[[str], None] | None = None) -> Evaluation:
+             progress: Callable[[str], None] | None = None, programmed: list | None = None) -> Evaluation:
     """Classify ``x`` with ``network`` on ``architecture``; see the module doc for every step.
 
     Parameters
@@ -573,6 +585,12 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
         Keep ngspice decks, logs and raw files there (``engine="spice"``);
         None uses temporary folders that are removed.
     progress : callable(str) or None
+    programmed : list of (dict or None) or None
+        Per layer, the conductances the devices really hold after programming
+        (``{"g_pos", "g_neg"}`` or ``{"g", "g_ref"}``, S, shaped like the
+        layer's mapping — e.g. read back from a write-verify co-simulation);
+        they replace the mapped targets and no variability or stuck-at draw
+        is added to them.  ``None`` for a layer keeps its mapping.
     """
     t_all = time.perf_counter()
     say = progress or (lambda msg: None)
@@ -614,7 +632,8 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
         last = k == len(layers_w) - 1
         mapped = map_weights(W * scale, g_min=m.g_hrs_s, g_max=m.g_lrs_s, levels=m.levels_arg, scheme=m.scheme,
                              bias=b if m.bias else None)
-        run = _LayerRun(k, mapped, architecture, seed=seed, last=last)
+        run = _LayerRun(k, mapped, architecture, seed=seed, last=last,
+                        programmed=programmed[k] if programmed is not None and k < len(programmed) else None)
         bias_col = np.ones((n, 1)) if mapped.bias_row else np.zeros((n, 0))
         x_aug = np.hstack([x_in, bias_col])
         v = x_aug * v_read
