@@ -75,8 +75,14 @@ class Progress:
         if self.bars:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, desc=description, unit=unit, file=self.stream, dynamic_ncols=True,
-                       mininterval=0.5, leave=True)
+            import shutil
+
+            # a terminal that reports no size (some pseudo-terminals) gets a fixed one, not a hidden bar
+            size = shutil.get_terminal_size((0, 0))
+            wide = size.columns >= 40
+            bar = tqdm(total=total, desc=description, unit=unit, file=self.stream, dynamic_ncols=wide,
+                       ncols=None if wide else 100, nrows=None if size.lines > 0 else 24, mininterval=0.5,
+                       leave=True)
             previous, self._bar = self._bar, bar
             try:
                 yield lambda n=1: bar.update(n)
