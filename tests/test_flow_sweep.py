@@ -12,6 +12,8 @@ from pycodesign.cli import main
 from pycodesign.config import ConfigError
 from pycodesign.flows import flow_from_dict
 
+from png_checks import check_pngs
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,6 +41,7 @@ def test_two_point_sweep_with_two_seeds_gives_the_table_and_reuses_the_cache(tmp
     report = (tmp_path / "a" / "report.md").read_text()
     assert "| 4 |" in report and "| 8 |" in report and "±" in report
     assert (tmp_path / "a" / "sweep_solver_accuracy.png").stat().st_size > 10000
+    check_pngs(tmp_path / "a", ["sweep_solver_accuracy.png"])
     # the same points again: read from the cache, same numbers
     assert main(["run", str(f), "--out", str(tmp_path), "--name", "b", "-q"]) == 0
     m2 = json.loads((tmp_path / "b" / "metrics.json").read_text())

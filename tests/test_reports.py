@@ -10,6 +10,8 @@ import numpy as np
 from PIL import Image
 
 from pycodesign.reports import style
+
+from png_checks import check_pngs
 from pycodesign.reports.html import write_html_report
 from pycodesign.reports.plots import new_figure, save_figure
 
@@ -48,29 +50,15 @@ def test_html_report_embeds_every_plot_and_renders_tables(tmp_path):
     assert write_html_report(tmp_path / "sub") is None  # no report.md there
 
 
-def _check_pngs(folder, expected_names):
-    """Every PNG a flow wrote opens, is not blank and has a size the style produces."""
-    pngs = sorted(p.name for p in folder.glob("*.png"))
-    assert set(expected_names) <= set(pngs), pngs
-    for name in pngs:
-        with Image.open(folder / name) as im:
-            w, h = im.size
-            assert im.format == "PNG"
-            assert len(np.unique(np.asarray(im.convert("L")))) > 20, f"{name} looks blank"
-        # sizes are whole panels of the style at its resolution (figsize x DPI, constrained layout)
-        assert h in {round(style.HEIGHT_IN * style.DPI), round(4.2 * style.DPI), round(4.8 * style.DPI)}, (name, h)
-        assert w >= round(3.4 * style.DPI) and w % 1 == 0, (name, w)
-
-
 def test_every_plot_of_the_characterise_and_inference_flows_is_there_and_sized(tmp_path):
     from pycodesign.cli import main
 
     root = Path(__file__).resolve().parents[1]
     assert main(["run", str(root / "flows" / "characterize_hp.yaml"), "--out", str(tmp_path), "--name", "hp", "-q",
                  "--set", "sweeps.points_per_period=200", "--set", "read_disturb.n_reads=20"]) == 0
-    _check_pngs(tmp_path / "hp", ["iv_sine.png", "state_triangle.png", "pulses.png", "read_disturb.png"])
+    check_pngs(tmp_path / "hp", ["iv_sine.png", "state_triangle.png", "pulses.png", "read_disturb.png"])
     assert main(["run", str(root / "flows" / "sweep_base_slp.yaml"), "--out", str(tmp_path), "--name", "slp", "-q",
                  "--set", "studies.adc_bits=[4, 8]", "--set", "studies.r_wire_ohm=[0.0, 1.0, 10.0]"]) == 0
-    _check_pngs(tmp_path / "slp", ["conductance_maps.png", "accuracy_vs_adc_bits.png",
+    check_pngs(tmp_path / "slp", ["conductance_maps.png", "accuracy_vs_adc_bits.png",
                                    "accuracy_vs_wire_resistance.png", "output_currents.png", "confusion_matrix.png",
                                    "cost_breakdown.png"])

@@ -15,6 +15,8 @@ from pycodesign.reproduce import VERDICTS, Claim, budget_preset
 from pycodesign.reproduce import adc_resolution, levels_variability, mapping_example, tiles_adc
 from pycodesign.results import new_run_dir
 
+from png_checks import check_pngs
+
 # The review's Eq. 8 as printed (Aguirre et al. 2024), transcribed here independently of the kit's module.
 EQ8_W_POS = [[1, 5, 0, 5], [2, 0, 0, 0], [5, 0, 0, 1], [0, 3, 0, 0]]
 EQ8_W_NEG = [[0, 0, 4, 0], [0, 3, 1, 0], [0, 5, 0, 0], [1, 0, 2, 5]]
@@ -63,6 +65,7 @@ def test_tiny_budget_report_has_every_section_claim_and_plot(tiny_run):
         assert (run.path / name).stat().st_size > 1000
         assert f"![item {k}]({name})" in text
     assert sorted(map(int, metrics["plots"])) == [3, 4, 5, 6, 7, 8]
+    check_pngs(run.path, list(metrics["plots"].values()))
     saved = json.loads((run.path / "metrics.json").read_text())
     assert saved["budget"]["seeds"] == 2 and saved["selected_items"] == list(range(1, 10))
 

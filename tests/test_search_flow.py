@@ -22,6 +22,8 @@ from pycodesign.search.storage import StorageError, open_storage, open_study, pa
 from pycodesign.search.workers import make_objective, run_worker
 from pycodesign.system import evaluate
 
+from png_checks import check_pngs
+
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 TILE_ROWS, ADC_BITS, LEVELS = [33, 65], [4, 6, 8], [4, 16]
@@ -149,6 +151,8 @@ def test_multi_fidelity_reevaluation_and_reports(grid_run):
     for name in ("pareto_accuracy_vs_energy_j.png", "pareto_accuracy_vs_area_mm2.png", "hypervolume.png",
                  "parallel_coordinates.png", "report.md", "chosen/cost_breakdown.png"):
         assert (run.path / name).stat().st_size > 1000, name
+    check_pngs(run.path, ["pareto_accuracy_vs_energy_j.png", "hypervolume.png", "parallel_coordinates.png",
+                          "chosen/cost_breakdown.png"], recursive=True)
     report = (run.path / "report.md").read_text()
     for words in ("## Pareto designs", "## The chosen design", "optuna-dashboard", "Cost of the chosen design",
                   "infeasible"):
