@@ -55,6 +55,11 @@ __all__ = ["SearchFlow", "run_search", "join_search", "main_search", "STORAGE_EN
 STORAGE_ENV = "PYCODESIGN_SEARCH_STORAGE"
 
 _SPACE_LIMIT = 4096
+# Loading a flow file checks a seeded sample of the space (every dimension's extremes and a few hundred
+# points, under a second); the whole space (up to _SPACE_LIMIT designs) is checked before the first trial and
+# by `pycodesign check` (:meth:`SearchFlow.warnings`).
+_LOAD_LIMIT = 256
+_LOAD_SAMPLES = 128
 
 
 @register_flow("search")
@@ -142,18 +147,27 @@ class SearchFlow(Section):
                 self.fail("search.budget", f"{self.search.budget} is below the {size} designs of the space; the "
                                            f"grid sampler runs every design: allowed: >= {size} (or another "
                                            "sampler)")
-        info = space.check(arch, self.layer_shapes(), prefix="space", limit=_SPACE_LIMIT, seed=self.seed,
-                           extra_check=lambda a, extra: check_costable(a))
-        self.__dict__["_space_info"] = info
+        space.check(arch, self.layer_shapes(), prefix="space", limit=_LOAD_LIMIT, samples=_LOAD_SAMPLES,
+                    seed=self.seed, extra_check=lambda a, extra: check_costable(a))
+        self.__dict__.pop("_space_info", None)
 
     @property
     def space_info(self) -> dict:
-        """What the pre-run check found: designs checked, exhaustive or sampled, the fits (clips) made."""
+        """The pre-run check of the whole space (computed once): designs checked, exhaustive or sampled,
+        the fits (clips) made.  Raises ``ConfigError`` naming the first invalid combination."""
         info = self.__dict__.get("_space_info")
         if info is None:
-            self.validate()
-            info = self.__dict__["_space_info"]
+            info = self.parsed_space().check(self.architecture(), self.layer_shapes(), prefix="space",
+                                             limit=_SPACE_LIMIT, seed=self.seed,
+                                             extra_check=lambda a, extra: check_costable(a))
+            self.__dict__["_space_info"] = info
         return info
+
+    def warnings(self) -> list[str]:
+        """The whole space checked (as before the first trial); its clips to the tiles stated as warnings."""
+        info = self.space_info
+        return [f"space.{f['key']}: {f['requested']} -> {f['used']} ({f['reason']}; {f['count']} of "
+                f"{info['checked']} checked designs)" for f in info["fits"]]
 
 
 def flow_plain(flow) -> dict:
