@@ -312,7 +312,7 @@ class ConvertersSection(Section):
 class NonIdealitySection(Section):
     """Seeded device non-idealities (all off by default).
 
-    Draw order, from one generator per layer seeded by (seed, layer): device-
+    Draw order, from one generator per layer seeded by seed + layer: device-
     to-device variability (log-normal, σ of ln G), clipped to the range the
     device reaches at V_READ; stuck-at faults; read noise per image.
     """

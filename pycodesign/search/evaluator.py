@@ -8,7 +8,7 @@ turns a sampled point into a :class:`DesignResult`:
 2. :func:`pycodesign.system.evaluate` (fast solver, whole test set) once
    per Monte-Carlo draw with seeds ``seed, seed+1, …, seed+draws-1`` — the
    same device draws for every design (draws come from
-   ``default_rng([seed, layer])`` and do not depend on the tiling), so designs
+   ``default_rng(seed + layer)`` and do not depend on the tiling), so designs
    are compared on common random numbers; with no random non-ideality one
    evaluation stands for all draws;
 3. the structure of the tile plan (tiles, devices, ADCs, conversions);

@@ -6,8 +6,8 @@ in a temporary folder unless the caller passes ``workdir``) and touches no
 global state, so a search can call it thousands of times and a co-simulation
 can compare its codes bit for bit.
 
-Per layer, in order (every random draw from ``numpy.random.default_rng([seed,
-layer])``, in this order, so results are reproducible and the same draws hit
+Per layer, in order (every random draw from ``numpy.random.default_rng(seed +
+layer)``, in this order, so results are reproducible and the same draws hit
 every design of the same network — common random numbers for a search):
 
 1. map the weights (:func:`pycodesign.mapping.map_weights`); a hidden
@@ -330,7 +330,8 @@ class _LayerRun:
         self.model = get_model(a.device)
         self.params = a.resolved_params()
         self.v_read = a.v_read_v
-        self.rng = np.random.default_rng([int(seed), int(k)])
+        # seed + layer, as the kit has always drawn them, so a flow's devices stay those of earlier runs
+        self.rng = np.random.default_rng(int(seed) + int(k))
         self.plan = plan_tiles(mapped.n_rows, mapped.n_cols, arch)
         self.scheme = mapped.scheme
         self.digital = self.scheme == "differential" and a.differential == "digital"
