@@ -29,33 +29,9 @@ from typing import Literal
 
 from ..config import OutputsConfig, Section, checks, option, register_flow
 from ..reproduce.budget import Budget, budget_preset
+from .inference import DataSection
 
 __all__ = ["ReproductionsFlow", "run_reproductions", "reproduce_command"]
-
-
-@dataclass
-class ImagesSection(Section):
-    """The image set of items 1 and 4-7."""
-
-    source: Literal["digits", "mnist_idx"] = option("digits", "embedded scikit-learn 8x8 digits, or MNIST IDX "
-                                                              "files (item 1 then runs on MNIST)")
-    image_size: int = option(8, "images are n x n (MNIST is down-scaled bicubically)", ge=2, le=28)
-    test_fraction: float = option(0.3, "fraction of the data held out for testing", gt=0, lt=1)
-    mnist_images: str | None = option(None, "IDX image file (gzip or plain), for source: mnist_idx")
-    mnist_labels: str | None = option(None, "IDX label file, for source: mnist_idx")
-    max_samples: int | None = option(None, "use at most this many MNIST samples", ge=10)
-
-    def validate(self):
-        if self.source == "digits" and self.image_size != 8:
-            self.fail("image_size", f"{self.image_size} is not available for source 'digits' (8x8 only); use "
-                                    "source: mnist_idx for other sizes")
-        if self.source == "mnist_idx":
-            for key in ("mnist_images", "mnist_labels"):
-                path = getattr(self, key)
-                if path is None:
-                    self.fail(key, "required for source 'mnist_idx' (path to an IDX file)")
-                if not checks.is_file(path):
-                    self.fail(key, f"file {path!r} does not exist")
 
 
 @dataclass
@@ -140,7 +116,8 @@ class ReproductionsFlow(Section):
     items: list[int] = option([1, 2, 3, 4, 5, 6, 7, 8, 9], "items of issue 13 to run (1-9)", ge=1, le=9,
                               min_len=1)
     budget: BudgetSection = option(BudgetSection())
-    images: ImagesSection = option(ImagesSection())
+    images: DataSection = option(DataSection(), "the image set of items 1 and 4-7 (MNIST IDX files: item 1 "
+                                                "then runs on MNIST)")
     tabular: TabularSection = option(TabularSection())
     outputs: OutputsConfig = option(OutputsConfig())
 
