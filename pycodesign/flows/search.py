@@ -42,7 +42,7 @@ import numpy as np
 import yaml
 
 from ..config import (Architecture, ArraySection, ConfigError, ConvertersSection, MappingSection, NonIdealitySection,
-                      OutputsConfig, Section, TechnologySection, TilingSection, option, register_flow)
+                      OutputsConfig, Section, TechnologySection, TilingSection, option, register_flow, to_dict)
 from ..search.config import (ChooseSection, ConstraintSpec, FidelitySection, MonteCarloSection, ObjectiveSpec,
                              RtlSection, SearchSettings)
 from ..search.costing import check_costable
@@ -172,7 +172,7 @@ class SearchFlow(Section):
 
 def flow_plain(flow) -> dict:
     """The flow as YAML data that loads back to an equal flow (keeps ``array.tia.kind``)."""
-    return {"kind": type(flow).KIND, **plain_dict(flow)}
+    return to_dict(flow)
 
 
 # --------------------------------------------------------------------------- shared set-up

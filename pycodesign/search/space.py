@@ -53,7 +53,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ..config.architecture import Architecture, tile_layout
-from ..config.core import ConfigError, _convert, _short, build
+from ..config.core import ConfigError, _convert, _short, build, to_dict
 from ..mapping import adc_bits_needed
 
 __all__ = ["Dimension", "SearchSpace", "Realised", "plain_dict", "set_key", "get_key", "fit_to_tiles"]
@@ -63,18 +63,8 @@ _CATEGORICAL_TYPES = (type(None), bool, int, float, str)
 
 
 def plain_dict(obj) -> Any:
-    """Every field of a (nested) configuration dataclass as plain data.
-
-    Unlike :func:`pycodesign.config.to_dict` it keeps fields named ``kind``
-    inside sections (``array.tia.kind``).
-    """
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: plain_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, (list, tuple)):
-        return [plain_dict(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: plain_dict(v) for k, v in obj.items()}
-    return obj
+    """Every field of a (nested) configuration as plain data: :func:`pycodesign.config.to_dict`."""
+    return to_dict(obj)
 
 
 def get_key(d: dict, key: str) -> Any:
