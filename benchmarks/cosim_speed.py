@@ -1,15 +1,23 @@
 """Co-simulation speed: write-verify programming with the RTL in ngspice, and the fast engine.
 
 For each (device, array) -- 16x16 and the 64x20 SLP array, line parasitics
-(1 ohm segments, 1 fF to ground and at each crossing), 4 partitions --
+(1 ohm segments, 1 fF to ground and at each crossing), by default a whole
+row programmed at once (one partition per column) --
 random targets in [G_HRS, G_LRS] (+-4 codes of an 8-bit read ADC), every
 cell starting at G_HRS:
 
-* the RTL in the loop: cells programmed per second of ngspice wall time (the
-  Verilator build is cached and not counted; it is reported);
-* the fast engine (golden model + numpy references) on the same array.
+* the RTL in the loop: cells programmed per second of ngspice wall time and
+  per second of ngspice CPU time (the machine is shared; the Verilator build
+  is done before and not counted), clock cycles per second, and how many of
+  the finished cells ended at the pulse limit (``max_pulses``: given up, in
+  ``fail_count``);
+* the fast engine (golden model + numpy references, no parasitics) on the
+  same array: cells/s and the cells it gives up;
+* inference through the RTL (``--inference``): images/s of the SLP
+  (``flows/cosim_slp.yaml`` settings) and of the MLP's two layers.
 
-Usage: ``.venv/bin/python benchmarks/cosim_speed.py [--devices stanford_pku,vteam] [--sizes 16x16,64x20]``
+Usage: ``.venv/bin/python benchmarks/cosim_speed.py [--devices stanford_pku,vteam] [--sizes 16x16,64x20]
+[--partitions row|N] [--cycles N] [--inference]``
 Writes ``benchmarks/results/cosim_speed.md`` and prints the table.
 """
 from __future__ import annotations
@@ -29,7 +37,10 @@ sys.path.insert(0, str(ROOT))
 
 from pycodesign.analog.circuit import CrossbarParasitics, CrossbarSpec  # noqa: E402
 from pycodesign.cosim.fast import program_fast  # noqa: E402
-from pycodesign.cosim.program import ProgramJob, ProgramTiming, ReadAdc, WriteBias, run_cosim_program  # noqa: E402
+from pycodesign.cosim.build import build_cosim_library  # noqa: E402
+from pycodesign.cosim.program import (HIDDEN_OUTPUTS, ProgramJob, ProgramTiming, ReadAdc, WriteBias,  # noqa: E402
+                                      run_cosim_program)
+from pycodesign.rtl.emit import verilog  # noqa: E402
 from pycodesign.devices import get_model  # noqa: E402
 from pycodesign.devices.inversion import state_for_conductance  # noqa: E402
 
@@ -58,54 +69,84 @@ def job_for(device: str, rows: int, cols: int, partitions: int, seed: int = 0) -
                       ProgramTiming(period, 2, wc, 24), target_g_s=target)
 
 
+def program_row(device: str, size: str, partitions: str, cycles: int, timeout: float) -> dict:
+    """One (device, array) row: the fast engine, then the RTL in the loop for *cycles* clock cycles."""
+    r, c = (int(v) for v in size.split("x"))
+    P = c if partitions == "row" else int(partitions)
+    job = job_for(device, r, c, P)
+    fast = program_fast(job)
+    row = {"device": device, "array": size, "partitions": P, "cells": r * c,
+           "fast_cells_per_s": r * c / fast.seconds, "fast_s": fast.seconds, "fast_fail_count": fast.fail_count,
+           "cycles_predicted": fast.cycles}
+    top = job.digital_top()
+    build_cosim_library(verilog(top), top.module_name, trace=True, hidden_outputs=HIDDEN_OUTPUTS)  # not timed
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        try:
+            n_cyc = cycles or int(fast.cycles * 2 + 100)
+            res = run_cosim_program(job, Path(tmp) / "run", timeout_s=timeout, require_done=False,
+                                    t_stop_s=n_cyc * job.timing.clock_period_s)
+            cpu = res.cpu_seconds
+            done = np.isfinite(res.finish_time_s)
+            at_limit = int(np.sum(done & (res.pulse_counts >= job.timing.max_pulses)))
+            finished = int(done.sum())
+            row.update(cosim_s=res.seconds, cosim_cpu_s=cpu, cells_finished=finished, cells_at_pulse_limit=at_limit,
+                       cosim_cells_per_s=finished / res.seconds, cosim_cells_per_cpu_s=finished / cpu,
+                       cycles=n_cyc, cycles_per_s=n_cyc / res.seconds, cycles_per_cpu_s=n_cyc / cpu,
+                       status="ok" if res.done else f"partial: {finished} of {r * c} cells in {n_cyc} cycles")
+        except Exception as exc:  # noqa: BLE001 - a benchmark row records its failure
+            row.update(status=f"failed after {time.perf_counter() - t0:.0f} s: " + str(exc).splitlines()[0][:160])
+            traceback.print_exc()
+    return row
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--devices", default="stanford_pku,vteam")
     ap.add_argument("--sizes", default="16x16,64x20")
-    ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--partitions", default="row", help="'row' (one partition per column) or a divisor of the columns")
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--cycles", type=int, default=0,
                     help="run only this many clock cycles and count the cells finished in them (0: to the end)")
+    ap.add_argument("--inference", action="store_true", help="also the inference co-simulations (SLP, MLP)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "cosim_speed.md"))
     args = ap.parse_args(argv)
     rows_out = []
     for device in args.devices.split(","):
         for size in args.sizes.split(","):
-            r, c = (int(v) for v in size.split("x"))
-            job = job_for(device, r, c, args.partitions)
-            fast = program_fast(job)
-            row = {"device": device, "array": size, "partitions": args.partitions, "cells": r * c,
-                   "fast_cells_per_s": r * c / fast.seconds, "fast_s": fast.seconds, "cycles_predicted": fast.cycles}
-            with tempfile.TemporaryDirectory() as tmp:
-                t0 = time.perf_counter()
-                try:
-                    n_cyc = args.cycles or int(fast.cycles * 2 + 100)
-                    res = run_cosim_program(job, Path(tmp) / "run", timeout_s=args.timeout, require_done=False,
-                                            t_stop_s=n_cyc * job.timing.clock_period_s)
-                    finished = int(np.isfinite(res.finish_time_s).sum())
-                    row.update(cosim_s=res.seconds, build_s=res.build_seconds, cells_finished=finished,
-                               cosim_cells_per_s=finished / res.seconds, cycles=n_cyc,
-                               cycles_per_s=n_cyc / res.seconds, fail_count=res.fail_count,
-                               status="ok" if res.done else f"partial: {finished} of {r * c} cells in {n_cyc} cycles")
-                except Exception as exc:  # noqa: BLE001 - a benchmark row records its failure
-                    row.update(status=f"failed after {time.perf_counter() - t0:.0f} s: "
-                                      + str(exc).splitlines()[0][:160])
-                    traceback.print_exc()
+            row = program_row(device, size, args.partitions, args.cycles, args.timeout)
             print(json.dumps(row), flush=True)
             rows_out.append(row)
+    inf_rows = inference_rows() if args.inference else []
+    nan = float("nan")
     lines = ["# Co-simulation speed (write-verify programming, RTL in ngspice)", "",
-             "| device | array | partitions | cells | RTL-in-loop cells/s | ngspice s | cycles simulated | cycles/s | "
-             "fast engine cells/s | status |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| device | array | partitions | cycles simulated | cells finished (at pulse limit) | "
+             "RTL-in-loop cells/s (wall) | cells/s (ngspice CPU) | cycles/s (wall, CPU) | ngspice s (wall, CPU) | "
+             "fast engine cells/s (gives up) | status |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows_out:
-        lines.append(f"| {row['device']} | {row['array']} | {row['partitions']} | {row['cells']} | "
-                     f"{row.get('cosim_cells_per_s', float('nan')):.3g} | {row.get('cosim_s', float('nan')):.3g} | "
-                     f"{row.get('cycles', '-')} | {row.get('cycles_per_s', float('nan')):.3g} | "
-                     f"{row['fast_cells_per_s']:.3g} | "
-                     f"{row['status']} |")
-    out = ROOT / "benchmarks" / "results" / "cosim_speed.md"
+        lines.append(f"| {row['device']} | {row['array']} | {row['partitions']} | {row.get('cycles', '-')} | "
+                     f"{row.get('cells_finished', '-')} ({row.get('cells_at_pulse_limit', '-')}) | "
+                     f"{row.get('cosim_cells_per_s', nan):.3g} | {row.get('cosim_cells_per_cpu_s', nan):.3g} | "
+                     f"{row.get('cycles_per_s', nan):.3g}, {row.get('cycles_per_cpu_s', nan):.3g} | "
+                     f"{row.get('cosim_s', nan):.3g}, {row.get('cosim_cpu_s', nan):.3g} | "
+                     f"{row['fast_cells_per_s']:.3g} ({row['fast_fail_count']}) | {row['status']} |")
+    if inf_rows:
+        lines += ["", "## Inference through the RTL", "",
+                  "| network | images | bitlines (ADCs) | cycles per image | images/s (wall) | images/s (ngspice CPU) | "
+                  "codes equal | classes equal |", "|---|---|---|---|---|---|---|---|"]
+        for r in inf_rows:
+            lines.append(f"| {r['network']} | {r['images']} | {r['bitlines']} ({r['adcs']}) | {r['cycles_per_image']} | "
+                         f"{r['images_per_s']:.3g} | {r['images_per_cpu_s']:.3g} | {r['codes_equal']} | "
+                         f"{r['classes_equal']} |")
+    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
+
+
+def inference_rows() -> list:
+    return []
 
 
 if __name__ == "__main__":

@@ -164,7 +164,7 @@ def _tail(text: str, lines: int = 40) -> str:
 
 
 def build_cosim_library(verilog: str, top: str, *, trace: bool = True, force: bool = False,
-                        jobs: int = 2) -> CosimLibrary:
+                        jobs: int = 2, hidden_outputs: tuple[str, ...] = ()) -> CosimLibrary:
     """Compile *verilog* (module *top*) into a ``d_cosim`` library, or take it from the cache.
 
     Parameters
@@ -180,6 +180,10 @@ def build_cosim_library(verilog: str, top: str, *, trace: bool = True, force: bo
         Rebuild even if cached.
     jobs : int
         Parallel compile jobs.
+    hidden_outputs : tuple of str
+        Output ports left off the ``d_cosim`` interface (not bridged to SPICE;
+        still in the VCD, which traces every signal).  ngspice takes at most
+        :data:`pycodesign.cosim.netlist.MAX_DCOSIM_BITS` port bits per instance.
 
     Raises
     ------
@@ -194,7 +198,12 @@ def build_cosim_library(verilog: str, top: str, *, trace: bool = True, force: bo
     if any(p["direction"] == "inout" for p in ports):
         raise ValueError(f"{top}: inout ports are not supported by the co-simulation shim")
     inputs = tuple(CosimPort(p["name"], "input", p["width"]) for p in ports if p["direction"] == "input")
-    outputs = tuple(CosimPort(p["name"], "output", p["width"]) for p in ports if p["direction"] == "output")
+    names = {p["name"] for p in ports if p["direction"] == "output"}
+    unknown = sorted(set(hidden_outputs) - names)
+    if unknown:
+        raise ValueError(f"{top}: hidden_outputs {unknown} are not output ports; outputs: {', '.join(sorted(names))}")
+    outputs = tuple(CosimPort(p["name"], "output", p["width"]) for p in ports
+                    if p["direction"] == "output" and p["name"] not in hidden_outputs)
     toolchain.require("verilator", "cxx")
     include = ngspice_cosim_include()
     env = toolchain.verilator_env()

@@ -34,7 +34,8 @@ import numpy as np
 from ..analog.circuit import build_circuit
 from ..spice import run_batch
 from .build import build_cosim_library
-from .netlist import BridgeTiming, array_lines, bridge_model_cards, cosim_instance, digital_nodes, fmt
+from .netlist import (BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines, cosim_instance,
+                      digital_nodes, fmt, tran_options)
 from .vcd import read_vcd
 
 __all__ = ["CosimInferenceResult", "run_cosim_inference", "compare_with_evaluation"]
@@ -86,18 +87,19 @@ def run_cosim_inference(tile, inputs_v: np.ndarray, *, bits: int, lsb_a: float, 
     t_start = lambda k: (2 + k * window) * T  # noqa: E731 - first two cycles: reset
     vh, tr = br.logic_high_v, br.dac_rise_s
     L = [f"pycodesign inference co-simulation: {rows}x{cols} tile, {bits}-bit SAR ADC per bitline, {n} images",
-         ".options klu pivrel=0.1 reltol=1e-6 abstol=1e-13 interp", *bridge_model_cards(br),
+         ".options klu pivrel=0.1 reltol=1e-6 abstol=1e-13 interp " + " ".join(tran_options()),
+         *bridge_model_cards(br),
          ".model pcd_cmp adc_bridge in_low=0 in_high=0 rise_delay=" + fmt(br.adc_delay_s)
          + " fall_delay=" + fmt(br.adc_delay_s),
-         "* clock (rising edges at (k + 1/2) T), reset for two cycles, one start per image window",
-         f"Vclk clk_a 0 PULSE(0 {fmt(vh)} {fmt(T / 2)} {fmt(tr)} {fmt(tr)} {fmt(T / 2 - tr)} {fmt(T)})",
+         *clock_lines(T, br),
+         "* reset for two cycles, one start per image window",
          f"Vrst rst_a 0 PWL(0 {fmt(vh)} {fmt(2 * T)} {fmt(vh)} {fmt(2 * T + tr)} 0)"]
     pts = ["0 0"]
     for k in range(n):
         t0 = t_start(k) + settle_cycles * T
         pts += [f"{fmt(t0)} 0", f"{fmt(t0 + tr)} {fmt(vh)}", f"{fmt(t0 + T)} {fmt(vh)}", f"{fmt(t0 + T + tr)} 0"]
     L.append("Vstart start_a 0 PWL(" + " ".join(pts) + ")")
-    L.append("Astim [clk_a rst_a start_a] [d_clk d_rst d_start] pcd_adc")
+    L.append("Astim [rst_a start_a] [d_rst d_start] pcd_adc")
     L += cosim_instance(lib, library_file=f"./{LIBRARY_FILE}", vcd_file=VCD_FILE, timing=br)
     L.append("* wordline drivers: one image per window")
     for i in range(rows):
@@ -129,6 +131,7 @@ def run_cosim_inference(tile, inputs_v: np.ndarray, *, bits: int, lsb_a: float, 
               workdir=work, timeout_s=timeout_s)
     seconds = time.perf_counter() - t0
     dig = read_vcd(work / VCD_FILE)
+    check_clock_edges(dig.find("clk").bit_rises(0), T, t_stop, br.adc_delay_s)
     valid, index_sig = dig.find("valid"), dig.find("index")
     results = [dig.find(f"sar{j}.result") for j in range(cols)]
     diff_sigs = [dig.find(f"diff{o}") for o in range(outs)]

@@ -13,8 +13,32 @@ add about 2 ns of lag per crossing, so none is left at its default):
 
 So an RTL output caused by a rising clock edge reaches full level at the
 analog drivers ``adc_delay_s + cosim_delay_s + dac_rise_s`` after the clock
-crosses ``adc_threshold_v`` (plus up to one analog time step: the
-``adc_bridge`` reports a crossing at the first accepted time point after it).
+edge.
+
+**The clock** (:func:`clock_lines`) is an analog triangle wave, ``PULSE(0
+V_H 0 T/2 T/2 0 T)``: it rises from 0 to ``logic_high_v`` over the first
+half period and falls over the second, and its own ``adc_bridge``
+(``pcd_clk``) has its threshold at ``CLOCK_THRESHOLD`` (0.999) of
+``logic_high_v``.  The rising edge the RTL sees is therefore the triangle's
+top corner at ``(k + 1/2) T`` -- a breakpoint of the source, so ngspice
+always puts a time point on it (an ``adc_bridge`` reports a crossing at the
+first accepted time point after it; a crossing in the middle of a ramp is
+seen up to one time step late).  The falling edge (below the same threshold
+just after the corner) does nothing in the RTL.  A square ``PULSE`` clock
+has four corners per period and each corner is a breakpoint after which
+ngspice restarts with a tenth of the previous step; the triangle has two,
+and with it a programming cycle costs about 20 accepted time points instead
+of 45 (``benchmarks/cosim_speed.py``).  Its edges are exact to
+``(1 - CLOCK_THRESHOLD) T/2`` (2.5 ps at 5 ns).
+
+**Port budget.**  ngspice 46 crashed while reading a deck whose ``d_cosim``
+instance had more than :data:`MAX_DCOSIM_BITS` (276) digital port bits, in
+and out together ("realloc: can't allocate -2147483648 bytes" or a
+segfault; 276 ran, 277 did not, whatever the split between inputs and
+outputs and the node names' lengths).  :func:`cosim_instance` refuses such an
+instance with a clear error; outputs that only the VCD needs (positions,
+counters) can be left unbridged (``build_cosim_library(...,
+hidden_outputs=...)``).
 
 The array itself comes from :func:`pycodesign.analog.netlist.write_netlist`
 (wires, capacitors, 1T1R transistors of the one circuit description); its
@@ -36,7 +60,15 @@ from ..analog.netlist import write_netlist
 from .build import CosimLibrary
 
 __all__ = ["BridgeTiming", "bridge_model_cards", "cosim_instance", "digital_nodes", "array_lines",
-           "device_lines", "fmt"]
+           "device_lines", "fmt", "clock_lines", "tran_options", "check_clock_edges", "CLOCK_THRESHOLD", "MAX_DCOSIM_BITS"]
+
+#: Threshold of the clock's adc_bridge as a fraction of ``logic_high_v``: the
+#: rising edge is the triangle clock's top corner (see the module doc).
+CLOCK_THRESHOLD = 0.999
+
+#: Most digital port bits (inputs + outputs) a ``d_cosim`` instance may have:
+#: ngspice 46 crashed reading a deck with 277 (see the module doc).
+MAX_DCOSIM_BITS = 276
 
 
 def fmt(x: float) -> str:
@@ -104,6 +136,59 @@ def bridge_model_cards(t: BridgeTiming) -> list[str]:
     ]
 
 
+def clock_lines(period_s: float, t: BridgeTiming, *, node: str = "clk_a", digital: str = "d_clk") -> list[str]:
+    """The analog triangle clock and its ``adc_bridge`` (rising edges at ``(k + 1/2) period_s``).
+
+    See the module doc: the edge is the triangle's top corner, a breakpoint of
+    the source, detected by a bridge whose threshold is ``CLOCK_THRESHOLD``
+    of ``logic_high_v``.
+    """
+    T, vh = fmt(period_s), fmt(t.logic_high_v)
+    th = fmt(CLOCK_THRESHOLD * t.logic_high_v)
+    half = fmt(period_s / 2)
+    return [
+        f"* clock: triangle 0 -> {vh} V over T/2 and back (T = {T} s); the RTL's rising edge is the top "
+        f"corner at (k + 1/2) T, seen by an adc_bridge at {th} V",
+        f"Vclk {node} 0 PULSE(0 {vh} 0 {half} {half} 0 {T})",
+        f".model pcd_clk adc_bridge in_low={th} in_high={th} rise_delay={fmt(t.adc_delay_s)} "
+        f"fall_delay={fmt(t.adc_delay_s)}",
+        f"Aclk [{node}] [{digital}] pcd_clk",
+    ]
+
+
+def check_clock_edges(rises_s, period_s: float, t_stop_s: float, delay_s: float = 1e-12) -> None:
+    """Raise if the RTL did not see exactly one rising clock edge at every ``(k + 1/2) period_s``.
+
+    *rises_s* are the rising edges of ``clk`` in the RTL's VCD.  Each must lie
+    within ``(1 - CLOCK_THRESHOLD) period_s / 2`` plus the bridge delay *delay_s* of its
+    corner: a missed or early edge would change the programme the RTL runs.
+    """
+    from ..errors import SimulationError
+
+    r = np.asarray(rises_s, dtype=float)
+    n = int(math.floor((t_stop_s - period_s / 2) / period_s)) + 1
+    if r.size != n and r.size != n - 1:  # the last corner may lie on the stop time
+        raise SimulationError(f"the RTL saw {r.size} rising clock edges; the {t_stop_s:.4g} s transient has {n} "
+                              f"(clock period {period_s:.4g} s)")
+    ideal = (np.arange(r.size) + 0.5) * period_s
+    worst = float(np.max(np.abs(r - ideal))) if r.size else 0.0
+    if worst > (1 - CLOCK_THRESHOLD) * period_s / 2 + delay_s + 1e-13:
+        k = int(np.argmax(np.abs(r - ideal)))
+        raise SimulationError(f"clock edge {k} reached the RTL at {r[k]:.6g} s, {worst:.3g} s from its corner at "
+                              f"{ideal[k]:.6g} s")
+
+
+def tran_options() -> list[str]:
+    """``.options`` words every co-simulation deck uses.
+
+    ``xtrtol=7``: XSPICE reduces ngspice's ``trtol`` (truncation-error
+    overestimate factor, default 7) to 1 in any circuit with ``A`` devices,
+    which made ngspice take ~15 % more time points here for no accuracy the
+    co-simulation needs; ``xtrtol`` restores the default.
+    """
+    return ["xtrtol=7"]
+
+
 def digital_nodes(port: str, width: int, prefix: str = "d") -> list[str]:
     """Digital node names of a port, most significant bit first (d_cosim's order)."""
     if width == 1:
@@ -123,6 +208,11 @@ def cosim_instance(lib: CosimLibrary, *, library_file: str, vcd_file: str | None
             raise ValueError(f"cosim_instance: file name {f!r} must be plain (letters, digits, _ . - /)")
     ins = [n for p in lib.inputs for n in digital_nodes(p.name, p.width)]
     outs = [n for p in lib.outputs for n in digital_nodes(p.name, p.width)]
+    if len(ins) + len(outs) > MAX_DCOSIM_BITS:
+        raise ValueError(f"{lib.top}: {len(ins)} input and {len(outs)} output bits on one d_cosim instance; "
+                         f"ngspice 46 crashes reading a deck with more than {MAX_DCOSIM_BITS} (fewer partitions, "
+                         "ADC bits or columns per instance, or outputs left to the VCD: "
+                         "build_cosim_library(hidden_outputs=...))")
     queue = 4 * len(ins) + 64  # every input may change at one time point; the default 128 can overflow
     card_line = (f'.model {card} d_cosim simulation="{library_file}" delay={fmt(timing.cosim_delay_s)} '
                  f"queue_size={queue}")

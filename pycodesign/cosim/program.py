@@ -60,11 +60,13 @@ from typing import Mapping
 import numpy as np
 
 from ..analog.circuit import CrossbarSpec, TiaConfig, build_circuit
+from .. import toolchain
 from ..errors import SimulationError
 from ..rtl.models import ProgramTopModel
 from ..spice import read_raw, run_batch
 from .build import CosimLibrary, build_cosim_library
-from .netlist import BridgeTiming, array_lines, bridge_model_cards, cosim_instance, digital_nodes, fmt
+from .netlist import (BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines, cosim_instance, digital_nodes, fmt,
+                      tran_options)
 from .vcd import read_vcd
 
 __all__ = ["SCHEMES", "ReadAdc", "WriteBias", "ProgramTiming", "ProgramJob", "CosimProgramResult",
@@ -72,6 +74,9 @@ __all__ = ["SCHEMES", "ReadAdc", "WriteBias", "ProgramTiming", "ProgramJob", "Co
 
 SCHEMES = ("v/2", "v/3")
 LIBRARY_FILE = "program_top.so"
+#: ProgramTop outputs the analog side does not use: left off the d_cosim interface (read from the VCD),
+#: which keeps a 64-row, 20-partition top within ngspice's port budget (netlist.MAX_DCOSIM_BITS).
+HIDDEN_OUTPUTS = ("row", "col", "busy", "fail_count")
 VCD_FILE = "digital.vcd"
 
 
@@ -318,6 +323,14 @@ class ProgramJob:
                                self.rtl_windows(), t.max_pulses, t.read_cycles, t.write_cycles)
 
 
+def _child_cpu_s() -> float:
+    """CPU seconds (user + system) of this process's finished child processes."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def conductance_of_states(job: ProgramJob, states) -> np.ndarray:
     """Read conductance ``I(V_READ, x) / V_READ`` of each device from its state, numpy reference,
     no parasitics.  *states* has the array's shape or ``(..., rows*cols)``."""
@@ -342,15 +355,15 @@ class DeckInfo:
     sample_s: float
 
 
-def _cycle_stimulus(T: float, tr: float, vh: float) -> list[str]:
+def _cycle_stimulus(T: float, br: BridgeTiming) -> list[str]:
     """Clock (rising edges at (k+1/2)T), reset over the first two cycles, start in the third."""
-    return [
-        "* clock and stimulus (analog), bridged into the RTL",
-        f"Vclk clk_a 0 PULSE(0 {fmt(vh)} {fmt(T / 2)} {fmt(tr)} {fmt(tr)} {fmt(T / 2 - tr)} {fmt(T)})",
+    tr, vh = br.dac_rise_s, br.logic_high_v
+    return clock_lines(T, br) + [
+        "* reset (edges 0 and 1) and start (edge 2), bridged into the RTL",
         f"Vrst rst_a 0 PWL(0 {fmt(vh)} {fmt(2 * T)} {fmt(vh)} {fmt(2 * T + tr)} 0)",
         f"Vstart start_a 0 PWL(0 0 {fmt(2 * T)} 0 {fmt(2 * T + tr)} {fmt(vh)} {fmt(3 * T)} {fmt(vh)} "
         f"{fmt(3 * T + tr)} 0)",
-        "Astim [clk_a rst_a start_a] [d_clk d_rst d_start] pcd_adc",
+        "Astim [rst_a start_a] [d_rst d_start] pcd_adc",
     ]
 
 
@@ -369,10 +382,10 @@ def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_
     one_t_one_r = s.cell == "1T1R"
     L: list[str] = [f"pycodesign write-verify co-simulation {rows}x{cols} ({s.cell}, {s.model.name}, "
                     f"{P} partition(s), {bias.scheme})"]
-    opts = ["klu", "pivrel=0.1", "interp", *[o for o in s.model.tran_options], *options]
+    opts = ["klu", "pivrel=0.1", "interp", *tran_options(), *[o for o in s.model.tran_options], *options]
     L.append(".options " + " ".join(opts))
     L += bridge_model_cards(br)
-    L += _cycle_stimulus(t.clock_period_s, br.dac_rise_s, vh)
+    L += _cycle_stimulus(t.clock_period_s, br)
 
     # RTL
     L += cosim_instance(lib, library_file=f"./{LIBRARY_FILE}", vcd_file=VCD_FILE if vcd else None, timing=br)
@@ -503,6 +516,10 @@ class CosimProgramResult:
         deck, log, raw, vcd, library.
     seconds : float
         Wall time of the ngspice run.
+    build_seconds : float
+        Verilator build time (0 when the library came from the cache).
+    cpu_seconds : float
+        CPU time of the ngspice process (user + system; the machine may be shared).
     """
 
     pulses: dict
@@ -518,6 +535,7 @@ class CosimProgramResult:
     files: dict
     seconds: float
     build_seconds: float
+    cpu_seconds: float = math.nan
 
     @property
     def final_states(self) -> np.ndarray:
@@ -601,7 +619,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     (work / f"{top.module_name}.v").write_text(text)
     if progress:
         progress(f"building the RTL {top.module_name} with Verilator (cached by content)")
-    lib = build_cosim_library(text, top.module_name, trace=vcd)
+    lib = build_cosim_library(text, top.module_name, trace=vcd, hidden_outputs=HIDDEN_OUTPUTS)
     shutil.copyfile(lib.path, work / LIBRARY_FILE)
     T = job.timing.clock_period_s
     sample = sample_s or T
@@ -610,10 +628,11 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     tran = f"tran {fmt(sample)} {fmt(t_stop_s)}"
     if progress:
         progress(f"ngspice transient to {t_stop_s:.4g} s ({t_stop_s / T:.0f} clock cycles)")
-    t0 = time.perf_counter()
-    res = run_batch(deck.text, [tran], osdi=[job.array.model.osdi()], save=None, workdir=work,
-                    timeout_s=timeout_s)
-    seconds = time.perf_counter() - t0
+    osdi = job.array.model.osdi()
+    toolchain.require("ngspice")  # its check runs once per process: outside the timing
+    t0, cpu0 = time.perf_counter(), _child_cpu_s()
+    res = run_batch(deck.text, [tran], osdi=[osdi], save=None, workdir=work, timeout_s=timeout_s)
+    seconds, cpu_seconds = time.perf_counter() - t0, _child_cpu_s() - cpu0
     plot = res.plots[0]
     rows, cols = job.shape
     t_s = np.real(plot["time"])
@@ -630,13 +649,15 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
         raise ValueError("run_cosim_program: vcd=False is not supported yet (pulses are read from the VCD)")
     files["vcd"] = str(work / VCD_FILE)
     dig = read_vcd(work / VCD_FILE)
+    check_clock_edges(dig.find("clk").bit_rises(0), T, t_stop_s, job.timing.bridges.adc_delay_s)
     pulses, finish, t_start, t_done, fail = _digital_results(dig, job)
     counts = np.zeros((rows, cols), dtype=np.int64)
     for (r, c), kinds in pulses.items():
         counts[r, c] = len(kinds)
     out = CosimProgramResult(pulses=pulses, pulse_counts=counts, fail_count=fail, done=t_done is not None,
                              t_done_s=t_done, t_start_s=t_start, finish_time_s=finish, t_s=t_s, states=states,
-                             energy_j=energy, files=files, seconds=seconds, build_seconds=lib.seconds)
+                             energy_j=energy, files=files, seconds=seconds, build_seconds=lib.seconds,
+                             cpu_seconds=cpu_seconds)
     if t_done is None and require_done:
         raise SimulationError(f"the RTL did not finish programming by t_stop = {t_stop_s:.4g} s "
                               f"({t_stop_s / T:.0f} cycles); raise the stop time (files kept in {work})",

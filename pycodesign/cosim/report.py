@@ -9,6 +9,10 @@ from ..reports.plots import new_figure, save_figure
 __all__ = ["write_program_report"]
 
 
+def _span(idx) -> str:
+    return f"{idx[0]}..{idx[-1]}" if len(idx) > 1 else str(idx[0])
+
+
 def write_program_report(run, flow, metrics, job, cos, rb, fast_blk, err_levels, g_target) -> list[str]:
     plots = []
     # Target vs final conductance maps, and the error histogram in levels.
@@ -54,8 +58,13 @@ def write_program_report(run, flow, metrics, job, cos, rb, fast_blk, err_levels,
     acc = metrics["accuracy"]
     cmp = c["engine_comparison_parasitic_free_fast_vs_cosim_with_parasitics"]
     lines = [f"# Write-verify programming: {flow.name}", "",
-             f"Device `{flow.array.device}` (preset `{flow.array.preset}`), cell {flow.array.cell}, "
-             f"SLP {metrics['mapping']['physical_shape']} devices, windows of +-{flow.program.tolerance_codes} "
+             f"Device `{flow.array.device}` (preset `{flow.array.preset}`), cell {flow.array.cell}; "
+             f"{flow.network.type.upper()} layer {metrics['mapping']['layer']} "
+             f"({metrics['mapping']['layer_physical_shape'][0]}x{metrics['mapping']['layer_physical_shape'][1]} "
+             f"devices), tile {metrics['mapping']['tile']} of the evaluation's tiling "
+             f"({metrics['mapping']['physical_shape'][0]}x{metrics['mapping']['physical_shape'][1]} devices: "
+             f"logical rows {_span(metrics['mapping']['tile_rows'])}, outputs "
+             f"{_span(metrics['mapping']['tile_outputs'])}); windows of +-{flow.program.tolerance_codes} "
              f"codes of a {job.adc.bits}-bit read ADC (LSB {job.adc.lsb_a:.4g} A at V_READ = {job.bias.v_read_v} V); "
              f"SET {job.bias.set_v} V, RESET {job.bias.reset_v} V, {job.bias.scheme} half-select, pulse "
              f"{job.timing.pulse_width_s:.3g} s.", "",
@@ -65,7 +74,8 @@ def write_program_report(run, flow, metrics, job, cos, rb, fast_blk, err_levels,
                  ["cells", c["cells"]],
                  ["fail_count (RTL)", c["fail_count_rtl"]],
                  ["in window (ngspice read-back)", c["in_window_readback"]],
-                 ["out of window but not counted (disturbed after programming)", len(c["out_of_window_not_counted"])],
+                 ["out of window at the read-back but not counted (disturbed, or read differently once later "
+                  "rows were programmed: sneak currents through them)", len(c["out_of_window_not_counted"])],
                  ["programming time", f"{c['programming_time_s']:.4g} s ({c['cycles']} cycles)"],
                  ["energy into the array", f"{c['energy_j']['total']:.4g} J (write {c['energy_j']['write']:.3g}, "
                                            f"read {c['energy_j']['read']:.3g})"],
@@ -73,18 +83,22 @@ def write_program_report(run, flow, metrics, job, cos, rb, fast_blk, err_levels,
                                                      f"mean {c['disturb']['mean_rel_dG']:.3g}"],
                  ["error (levels)", f"mean |e| {c['error_levels']['mean_abs']:.3g}, max {c['error_levels']['max_abs']:.3g}"],
                  ["pulses per cell", f"mean {c['pulses_mean']:.3g}, max {c['pulses_max']}"],
-                 ["ngspice wall time", f"{c['ngspice_s']:.3g} s ({c['cells_per_s']:.3g} cells/s)"],
+                 ["ngspice wall time", f"{c['ngspice_s']:.3g} s ({c['cells_per_s']:.3g} cells/s; CPU "
+                                       f"{c['ngspice_cpu_s']:.3g} s)"],
              ]),
              "## Engines", "",
-             f"Fast engine (whole array, {f['cells']} cells): fail_count {f['fail_count']}, {f['cycles']} cycles, "
+             f"Fast engine (the whole layer, {f['cells']} cells): fail_count {f['fail_count']}, {f['cycles']} cycles, "
              f"{f['seconds']:.3g} s ({f['cells_per_s']:.3g} cells/s).", "",
              f"Pulse sequences, co-simulation (with parasitics) vs fast engine (none) on the block: {cmp['same']} "
              f"identical, {cmp['explained']} diverging at a read within {cmp['margin_lsb']} LSB of a window "
              f"threshold, {cmp['unexplained']} otherwise.", "",
              "## Accuracy", "",
-             md_table(["network", "test accuracy"], [["software", acc["software"]], ["ideal mapping", acc["ideal_mapping"]],
+             f"Test accuracy on {acc['images']} images through `pycodesign.system.evaluate`:", "",
+             md_table(["network", "test accuracy"], [["software (float)", acc["software"]],
+                                                     ["ideal read of the mapping", acc["ideal_mapping"]],
+                                                     ["mapped conductances, this architecture", acc["mapped"]],
                                                      ["programmed (fast engine)", acc["fast_programmed"]],
-                                                     ["programmed (co-simulated block substituted)",
+                                                     ["programmed (co-simulated block read back)",
                                                       acc["programmed_with_cosim_block"]]]),
              acc["note"], "",
              "## Waveforms", "",

@@ -2,24 +2,32 @@
 
 Steps
 
-1. data and the single-layer perceptron (trained here, as the inference flow);
-2. mapping (review Eq. 4/5): W⁺ and W⁻ columns side by side (the ``digital``
-   differential layout: physical column ``2k`` holds W⁺ of output ``k``,
-   ``2k+1`` its W⁻), bias row last; each cell's target conductance becomes a
-   window of ``± program.tolerance_codes`` read-ADC codes;
+1. data and the network (SLP or MLP; trained here, as the inference flow, or
+   loaded);
+2. :func:`pycodesign.system.evaluate` of the mapped network on the flow's
+   architecture (``mapping``, ``array``, ``tiling``, ``converters``,
+   ``nonideal``): its tiling (:func:`pycodesign.system.plan_tiles`) says which
+   logical rows and outputs tile ``program.tile`` of layer ``program.layer``
+   holds; the layer's mapped conductances (``Evaluation.layers[k].mapped``)
+   are the targets, W⁺ and W⁻ in adjacent physical columns (the ``digital``
+   differential layout: column ``2j`` holds W⁺ of the tile's output ``j``,
+   ``2j+1`` its W⁻); each cell's target becomes a window of ``±
+   program.tolerance_codes`` read-ADC codes;
 3. starting states (all HRS, or random) and seeded device-to-device
    variability (``program.variability``: relative σ per device parameter,
    instance parameters on the device line, model parameters on a card per
-   device);
-4. the **fast engine** (:mod:`pycodesign.cosim.fast`) programs the whole array;
+   device), drawn for the whole layer;
+4. the **fast engine** (:mod:`pycodesign.cosim.fast`) programs the whole layer;
 5. the **co-simulation** (:mod:`pycodesign.cosim.program`) programs the block
-   ``cosim.rows × cosim.cols`` of the same array (same targets, starting
-   states and variability) with the RTL in ngspice, line parasitics and the
-   half-select drivers; the final states are read back by a separate ngspice
-   operating-point read;
-6. accuracy: the network with the programmed conductances (fast engine
-   everywhere, co-simulated block substituted) beside the ideal mapping's,
-   as ``(G⁺ − G⁻)`` read at ``V_READ`` times the mapping's weight per siemens;
+   ``cosim.rows × cosim.cols`` of the tile (physical rows and columns counted
+   inside the tile; same targets, starting states and variability) with the
+   RTL in ngspice, line parasitics and the half-select drivers; the final
+   states are read back by a separate ngspice operating-point read;
+6. accuracy through :func:`pycodesign.system.evaluate` with
+   ``programmed=``: the layer's conductances as programmed (fast engine
+   everywhere, the co-simulated block as read back) replace its mapping;
+   beside the mapped network's accuracy on the same architecture and the
+   ideal read of the same mapping;
 7. ``metrics.json``, ``report.md``, plots, the RTL's ``digital.vcd`` and the
    ngspice raw file under ``cosim/``.
 """
@@ -32,7 +40,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..config import ArraySection, MappingSection, OutputsConfig, Section, option, register_flow
+from ..config import (Architecture, ArraySection, ConfigError, ConvertersSection, MappingSection, NonIdealitySection,
+                      OutputsConfig, Section, TilingSection, option, register_flow)
 from .inference import DataSection, NetworkSection
 
 __all__ = ["ProgramFlow", "run_program", "WriteSection", "ReadAdcSection", "TimingSection", "CosimSection",
@@ -87,6 +96,9 @@ class TimingSection(Section):
 class ProgramSection(Section):
     """Targets, starting states, variability, pulses, read path and timing."""
 
+    layer: int = option(1, "layer of the network to program (1 = the first crossbar)", ge=1, le=2)
+    tile: list[int] = option([0, 0], "[row tile, column tile] of that layer in the evaluation's tiling "
+                                     "(tiling.tile_rows/tile_cols; [0, 0] without tiling)")
     tolerance_codes: int = option(3, "target window: target code +- this many read-ADC codes", ge=0, le=1000)
     start: Literal["hrs", "random"] = option("hrs", "starting states: every cell at G_HRS, or uniformly random "
                                                     "states between G_HRS and G_LRS")
@@ -96,13 +108,17 @@ class ProgramSection(Section):
     adc: ReadAdcSection = option(ReadAdcSection())
     timing: TimingSection = option(TimingSection())
 
+    def validate(self):
+        if len(self.tile) != 2 or min(self.tile) < 0:
+            self.fail("tile", f"{self.tile!r} must be [row tile, column tile], both >= 0")
+
 
 @dataclass
 class CosimSection(Section):
     """The block of the array programmed with the RTL in ngspice."""
 
-    rows: list[int] = option([0, 4], "physical rows [first, end) co-simulated")
-    cols: list[int] = option([0, 4], "physical columns [first, end) co-simulated")
+    rows: list[int] = option([0, 4], "physical rows [first, end) of the tile co-simulated")
+    cols: list[int] = option([0, 4], "physical columns [first, end) of the tile co-simulated")
     partitions: int = option(2, "column blocks of the co-simulated block programmed in parallel", ge=1)
     stop_margin: float = option(0.5, "transient length = (1 + stop_margin) x the fast engine's cycles + 40",
                                 ge=0, le=100)
@@ -120,22 +136,32 @@ class CosimSection(Section):
 @register_flow("program")
 @dataclass
 class ProgramFlow(Section):
-    """Write-verify programming of the mapped SLP with the RTL in the loop (see :mod:`pycodesign.flows.program`)."""
+    """Write-verify programming of a layer (tile) of the mapped network with the RTL in the loop
+    (see :mod:`pycodesign.flows.program`)."""
 
     name: str = option("program", "run name (prefix of the results folder)")
-    seed: int = option(0, "seeds the split, training, starting states and variability", ge=0)
+    seed: int = option(0, "seeds the split, training, starting states, variability and the evaluation", ge=0)
     data: DataSection = option(DataSection())
     network: NetworkSection = option(NetworkSection())
     mapping: MappingSection = option(MappingSection())
     array: ArraySection = option(ArraySection())
+    tiling: TilingSection = option(TilingSection())
+    converters: ConvertersSection = option(ConvertersSection())
+    nonideal: NonIdealitySection = option(NonIdealitySection())
     program: ProgramSection = option(ProgramSection())
     cosim: CosimSection = option(CosimSection())
     outputs: OutputsConfig = option(OutputsConfig())
 
+    def architecture(self) -> Architecture:
+        """The architecture the network is evaluated on (its tiling gives the tiles to program)."""
+        return Architecture(mapping=self.mapping, array=self.array, tiling=self.tiling,
+                            converters=self.converters, nonideal=self.nonideal)
+
     def validate(self):
-        if self.network.type != "slp":
-            self.fail("network.type", f"{self.network.type!r}: programming targets the single-layer perceptron "
-                                      "(slp) for now")
+        layers = 1 if self.network.type == "slp" else 2
+        if self.program.layer > layers:
+            self.fail("program.layer", f"{self.program.layer}: the {self.network.type} has {layers} crossbar "
+                                       f"layer(s); allowed: 1..{layers}")
         if self.mapping.scheme != "differential":
             self.fail("mapping.scheme", f"{self.mapping.scheme!r}: only 'differential' (W+ and W- columns) is "
                                         "programmed")
@@ -165,6 +191,7 @@ class ProgramFlow(Section):
         n_cols = (self.cosim.cols[1] - self.cosim.cols[0])
         if n_cols % c.partitions:
             self.fail("cosim.partitions", f"{c.partitions} does not divide the {n_cols} co-simulated columns")
+        self.architecture()
 
 
 # --------------------------------------------------------------------------- building the job
@@ -265,10 +292,46 @@ def compare_engines(job, cosim, fast, margin_lsb: float) -> dict:
 # --------------------------------------------------------------------------- the run
 
 
+def layer_targets(ev, layer: int, tile) -> dict:
+    """The physical target conductances of *layer* (1-based) of an evaluation, and where *tile* sits in them.
+
+    Returns ``g_layer`` (rows × 2·outputs, W⁺ then W⁻ of each output in
+    adjacent columns), the tile's logical ``rows`` and ``outputs`` (arrays),
+    its physical column indices ``cols`` into ``g_layer``, and the layer's
+    ``mapped`` weights.
+
+    Raises
+    ------
+    ConfigError
+        The tile is outside the layer's tiling (names ``program.tile``).
+    """
+    res = ev.layers[layer - 1]
+    plan = res.plan
+    ri, ci = int(tile[0]), int(tile[1])
+    if not (0 <= ri < plan.n_row_tiles and 0 <= ci < plan.n_col_tiles):
+        raise ConfigError(None, "program.tile", f"{list(tile)} is outside layer {layer}'s tiling of "
+                                                f"{plan.n_row_tiles} x {plan.n_col_tiles} tiles "
+                                                f"({', '.join(plan.describe()['tile_shapes'])} devices)")
+    m = res.mapped
+    g_pos, g_neg = np.asarray(m.g_pos, dtype=float), np.asarray(m.g_neg, dtype=float)
+    g_layer = np.empty((g_pos.shape[0], 2 * g_pos.shape[1]))
+    g_layer[:, 0::2], g_layer[:, 1::2] = g_pos, g_neg
+    rows, outs = np.asarray(plan.row_blocks[ri]), np.asarray(plan.col_blocks[ci])
+    cols = np.stack([2 * outs, 2 * outs + 1], axis=1).ravel()
+    return {"g_layer": g_layer, "rows": rows, "outputs": outs, "cols": cols, "mapped": m, "plan": plan}
+
+
+def programmed_layers(n_layers: int, layer: int, g_layer: np.ndarray) -> list:
+    """``evaluate(..., programmed=...)`` argument: *g_layer* (physical, W⁺/W⁻ interleaved) for *layer*."""
+    out: list = [None] * n_layers
+    out[layer - 1] = {"g_pos": g_layer[:, 0::2].copy(), "g_neg": g_layer[:, 1::2].copy()}
+    return out
+
+
 def run_program(flow: ProgramFlow, run, progress=print) -> dict:
     from ..cosim.fast import program_fast
     from ..cosim.program import conductance_of_states, read_back, run_cosim_program
-    from ..mapping import map_weights
+    from ..system import evaluate
     from .inference import _load_data, _network
 
     t_all = time.perf_counter()
@@ -279,53 +342,62 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
         run.write_json("metrics.json", {**metrics, "timing_s": timing})
 
     rng = np.random.default_rng(flow.seed)
-    # 1-2. network and targets
+    # 1-2. network, its evaluation on the architecture, the targets of the chosen tile
     ds = _load_data(flow)
     net, source = _network(flow, ds, progress)
-    W, b = net.weights[0]
-    m = flow.mapping
-    mapped = map_weights(W, g_min=m.g_hrs_s, g_max=m.g_lrs_s, levels=m.levels, scheme="differential",
-                         bias=b if m.bias else None)
-    rows, outs = mapped.g_pos.shape
-    g_target = np.empty((rows, 2 * outs))
-    g_target[:, 0::2], g_target[:, 1::2] = mapped.g_pos, mapped.g_neg
-    progress(f"mapped {W.shape[0]}x{W.shape[1]} SLP to {rows}x{2 * outs} devices ({flow.array.device})")
-    metrics["mapping"] = {"physical_shape": [rows, 2 * outs], "g_hrs_s": m.g_hrs_s, "g_lrs_s": m.g_lrs_s,
-                          "levels": m.levels, "weight_per_siemens": mapped.weight_per_siemens}
+    arch = flow.architecture()
+    t0 = time.perf_counter()
+    ev = evaluate(net, arch, ds.x_test, ds.y_test, engine="solver", seed=flow.seed)
+    timing["evaluate_s"] = time.perf_counter() - t0
+    k, tile = flow.program.layer, flow.program.tile
+    tg = layer_targets(ev, k, tile)
+    g_layer, m = tg["g_layer"], flow.mapping
+    g_target = g_layer[np.ix_(tg["rows"], tg["cols"])]
+    rows, cols = g_target.shape
+    progress(f"layer {k} of the {flow.network.type} mapped to "
+             f"{g_layer.shape[0]}x{g_layer.shape[1]} devices ({flow.array.device}); tile {list(tile)}: "
+             f"{rows}x{cols} devices")
+    metrics["mapping"] = {"layer": k, "tile": list(tile), "layer_physical_shape": list(g_layer.shape),
+                          "physical_shape": [rows, cols], "tile_rows": tg["rows"].tolist(),
+                          "tile_outputs": tg["outputs"].tolist(), "tiling": tg["plan"].describe(),
+                          "g_hrs_s": m.g_hrs_s, "g_lrs_s": m.g_lrs_s, "levels": m.levels,
+                          "weight_per_siemens": tg["mapped"].weight_per_siemens}
 
-    # 3. starting states and variability (whole array, one draw)
-    x_start = _start_states(flow, g_target.shape, rng)
-    per_device = _variability(flow, g_target.shape, rng)
-    full = _job(flow, g_target, x_start, per_device, 1, parasitics=False)
+    # 3. starting states and variability (whole layer, one draw)
+    x_layer = _start_states(flow, g_layer.shape, rng)
+    var_layer = _variability(flow, g_layer.shape, rng)
+    full = _job(flow, g_layer, x_layer, var_layer, 1, parasitics=False)
     metrics["read_adc"] = {"bits": full.adc.bits, "full_scale_a": full.adc.full_scale_a, "lsb_a": full.adc.lsb_a,
                            "tolerance_codes": flow.program.tolerance_codes}
 
-    # 4. fast engine on the whole array
+    # 4. fast engine on the whole layer
     t0 = time.perf_counter()
-    progress(f"fast engine: programming {full.windows.shape[0] * full.windows.shape[1]} cells")
+    progress(f"fast engine: programming the {g_layer.size} cells of layer {k}")
     fast = program_fast(full)
     timing["fast_s"] = time.perf_counter() - t0
     g_fast = conductance_of_states(full, fast.final_states)
-    metrics["fast"] = {"cells": int(g_target.size), "fail_count": fast.fail_count, "cycles": fast.cycles,
+    metrics["fast"] = {"cells": int(g_layer.size), "fail_count": fast.fail_count, "cycles": fast.cycles,
                        "programming_time_s": fast.programming_time_s, "seconds": fast.seconds,
-                       "cells_per_s": g_target.size / max(fast.seconds, 1e-9),
+                       "cells_per_s": g_layer.size / max(fast.seconds, 1e-9),
                        "pulses_mean": float(fast.pulse_counts.mean()), "pulses_max": int(fast.pulse_counts.max())}
     checkpoint()
 
-    # 5. co-simulated block
+    # 5. co-simulated block of the tile
     (r0, r1), (c0, c1) = flow.cosim.rows, flow.cosim.cols
-    if r1 > rows or c1 > 2 * outs:
-        raise ValueError(f"cosim block rows {flow.cosim.rows} x cols {flow.cosim.cols} exceeds the "
-                         f"{rows}x{2 * outs} array")
+    if r1 > rows or c1 > cols:
+        raise ConfigError(None, "cosim.rows", f"the block rows {flow.cosim.rows} x cols {flow.cosim.cols} exceeds "
+                                              f"the {rows}x{cols} devices of layer {k}'s tile {list(tile)}")
+    # the block in the tile, and in the layer
     blk = (slice(r0, r1), slice(c0, c1))
-    job = _job(flow, g_target[blk], x_start[blk], {k: v[blk] for k, v in per_device.items()},
+    lay = np.ix_(tg["rows"][r0:r1], tg["cols"][c0:c1])
+    job = _job(flow, g_layer[lay], x_layer[lay], {n: v[lay] for n, v in var_layer.items()},
                flow.cosim.partitions, parasitics=True)
-    job_ideal = _job(flow, g_target[blk], x_start[blk], {k: v[blk] for k, v in per_device.items()},
+    job_ideal = _job(flow, g_layer[lay], x_layer[lay], {n: v[lay] for n, v in var_layer.items()},
                      flow.cosim.partitions, parasitics=False)
     fast_blk = program_fast(job_ideal)
     T = job.timing.clock_period_s
     t_stop = (fast_blk.cycles * (1 + flow.cosim.stop_margin) + 40) * T
-    progress(f"co-simulation: block rows {r0}..{r1 - 1} x cols {c0}..{c1 - 1} "
+    progress(f"co-simulation: tile rows {r0}..{r1 - 1} x cols {c0}..{c1 - 1} "
              f"({job.shape[0] * job.shape[1]} cells, {flow.cosim.partitions} partitions)")
     cos_dir = run.file("cosim")
     t0 = time.perf_counter()
@@ -345,7 +417,8 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
     comparison = compare_engines(job_ideal, cos, fast_blk, flow.cosim.compare_margin_lsb)
     cells = job.shape[0] * job.shape[1]
     metrics["cosim"] = {
-        "block": {"rows": [r0, r1], "cols": [c0, c1], "partitions": flow.cosim.partitions},
+        "block": {"rows": [r0, r1], "cols": [c0, c1], "partitions": flow.cosim.partitions,
+                  "layer_rows": tg["rows"][r0:r1].tolist(), "layer_cols": tg["cols"][c0:c1].tolist()},
         "cells": cells, "fail_count_rtl": cos.fail_count, "in_window_readback": int(rb.in_window.sum()),
         "out_of_window_not_counted": out_not_failed,
         "programming_time_s": cos.programming_time_s, "cycles": int(round(cos.programming_time_s / T)),
@@ -356,31 +429,37 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
         "error_levels": {"mean_abs": float(np.abs(err_levels).mean()), "max_abs": float(np.abs(err_levels).max()),
                          "rms": float(np.sqrt((err_levels ** 2).mean()))},
         "pulses_mean": float(cos.pulse_counts.mean()), "pulses_max": int(cos.pulse_counts.max()),
-        "ngspice_s": cos.seconds, "verilator_build_s": cos.build_seconds,
+        "ngspice_s": cos.seconds, "ngspice_cpu_s": cos.cpu_seconds, "verilator_build_s": cos.build_seconds,
         "cells_per_s": cells / cos.seconds,
         "engine_comparison_parasitic_free_fast_vs_cosim_with_parasitics": {
             "same": comparison["same"], "explained": len(comparison["explained"]),
             "unexplained": len(comparison["unexplained"]), "details": comparison["explained"]
             + comparison["unexplained"], "margin_lsb": comparison["margin_lsb"]},
-        "files": {k: str(v) for k, v in cos.files.items()},
+        "files": {n: str(v) for n, v in cos.files.items()},
     }
     checkpoint()
 
-    # 6. accuracy
+    # 6. accuracy through evaluate, the programmed layer's conductances replacing its mapping
     g_prog = g_fast.copy()
-    g_prog[blk] = rb.g_s
-
-    def accuracy(g):
-        w_eff = (g[:, 0::2] - g[:, 1::2]) * mapped.weight_per_siemens
-        w_in, b_in = (w_eff[:-1], w_eff[-1]) if m.bias else (w_eff, np.zeros(outs))
-        return float(np.mean(np.argmax(ds.x_test @ w_in + b_in, axis=1) == ds.y_test))
-
+    g_prog[lay] = rb.g_s
+    n_layers = len(ev.layers)
+    t0 = time.perf_counter()
+    ev_fast = evaluate(net, arch, ds.x_test, ds.y_test, engine="solver", seed=flow.seed,
+                       programmed=programmed_layers(n_layers, k, g_fast))
+    ev_prog = evaluate(net, arch, ds.x_test, ds.y_test, engine="solver", seed=flow.seed,
+                       programmed=programmed_layers(n_layers, k, g_prog))
+    timing["evaluate_programmed_s"] = time.perf_counter() - t0
     acc_sw = float(np.mean(net.predict(ds.x_test) == ds.y_test))
-    metrics["accuracy"] = {"software": acc_sw, "ideal_mapping": accuracy(g_target), "fast_programmed": accuracy(g_fast),
-                           "programmed_with_cosim_block": accuracy(g_prog),
-                           "note": "argmax of x @ ((G+ - G-) * weight_per_siemens) + bias row, G read at V_READ"}
-    progress(f"accuracy: software {acc_sw:.4f}, ideal mapping {metrics['accuracy']['ideal_mapping']:.4f}, "
-             f"programmed {metrics['accuracy']['programmed_with_cosim_block']:.4f}")
+    metrics["accuracy"] = {
+        "software": acc_sw, "ideal_mapping": float(ev.ideal_accuracy), "mapped": float(ev.accuracy),
+        "fast_programmed": float(ev_fast.accuracy), "programmed_with_cosim_block": float(ev_prog.accuracy),
+        "images": int(ev.n_images),
+        "note": (f"pycodesign.system.evaluate (solver engine, seed {flow.seed}) on the flow's architecture: "
+                 "'mapped' with the mapped conductances (and the nonideal section's draws), 'programmed' with "
+                 f"layer {k}'s conductances as programmed (read at V_READ) via evaluate(programmed=...); "
+                 "'ideal_mapping' is the same mapping read ideally (no circuit, no converters)")}
+    progress(f"accuracy (evaluate): software {acc_sw:.4f}, ideal mapping {ev.ideal_accuracy:.4f}, mapped "
+             f"{ev.accuracy:.4f}, programmed {ev_prog.accuracy:.4f}")
 
     # 7. plots and report
     from ..cosim.report import write_program_report

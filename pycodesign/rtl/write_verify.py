@@ -154,11 +154,16 @@ class WriteVerifyController(wiring.Component):
         m.d.comb += now_acknowledged.eq(acknowledged | in_window)
         # fail_count plus the number of unacknowledged partitions, as a chain
         # of conditional increments kept at the counter's width (the total
-        # rows*cols*partitions fits, so nothing is lost).
+        # rows*cols*partitions fits, so nothing is lost).  Each link is a named
+        # signal: as one expression, Mux(ack, n, n + 1) names n twice per
+        # partition, and Amaranth's Verilog repeats such an expression in full,
+        # so the text grew as 2**partitions (10 MB at 16 partitions, no end at 20).
         fw = len(fail_count)
         fail_count_next = fail_count
         for p in range(P):
-            fail_count_next = Mux(now_acknowledged[p], fail_count_next, (fail_count_next + 1)[:fw])
+            link = Signal(fw, name=f"fail_count_p{p}")
+            m.d.comb += link.eq(Mux(now_acknowledged[p], fail_count_next, (fail_count_next + 1)[:fw]))
+            fail_count_next = link
 
         def next_position():
             m.d.comb += seq.advance.eq(1)

@@ -54,10 +54,13 @@ threshold is handled); TEAM keeps ``alpha >= 1`` (``veriloga/team.va``).
 The set is extremely stiff (ON switching at -1 V takes ~0.2 ns, OFF
 switching at +1 V ~0.25 s).  Both models register ``tran_options =
 ("method=gear",)`` and bound their own time step (``$bound_step``): at most
-``du_step`` (0.5 %) of the state range per step, and no step ending more
-than 0.1 % of a threshold past its predicted crossing.  Without that bound
-ngspice stepped across the set threshold of ``pt_hf_ti`` and made a 12 %
-state error; with it the current agrees with the numpy reference to 0.3 %.
+``du_step`` (0.5 %) of the state range per step (TEAM also ends no step more
+than 0.1 % of a threshold past its crossing predicted from ``ddt(V)``; VTEAM
+bounds the step from its state rate only, because OpenVAF's implicit
+equation for ``ddt(V)`` failed to converge in arrays, see
+``veriloga/vteam.va``).  Without a bound ngspice stepped across the set
+threshold of ``pt_hf_ti`` and made a 12 % state error; with it the current
+agrees with the numpy reference to 0.3 %.
 
 The numpy references are independent implementations (state in metres,
 ``scipy`` Radau with the step bounded to 1/2000 of the run so a threshold
