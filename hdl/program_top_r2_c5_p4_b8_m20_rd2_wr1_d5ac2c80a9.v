@@ -375,69 +375,43 @@ endmodule
 (* generator = "Amaranth" *)
 module program_top_r2_c5_p4_b8_m20_rd2_wr1_d5ac2c80a9__controller(clk, rst, stall, below, above, busy, read_en, set_en, reset_en, done, fail_count, row, col, start);
   reg _comb_init_3_ = 0;
-  wire [3:0] _000_;
-  wire _001_;
-  wire _002_;
-  wire _003_;
-  wire _004_;
-  wire [6:0] _005_;
-  wire [5:0] _006_;
-  wire [6:0] _007_;
-  wire [5:0] _008_;
-  wire [6:0] _009_;
-  wire [5:0] _010_;
-  wire [3:0] _011_;
-  wire [6:0] _012_;
-  wire [5:0] _013_;
-  wire [6:0] _014_;
-  wire [5:0] _015_;
-  wire [6:0] _016_;
-  wire [5:0] _017_;
-  wire [6:0] _018_;
-  wire [5:0] _019_;
-  wire [6:0] _020_;
-  wire [5:0] _021_;
-  wire [3:0] _022_;
-  wire [6:0] _023_;
-  wire [5:0] _024_;
-  wire [6:0] _025_;
-  wire [5:0] _026_;
-  wire [6:0] _027_;
-  wire [5:0] _028_;
-  wire [6:0] _029_;
-  wire [5:0] _030_;
-  wire [6:0] _031_;
-  wire [5:0] _032_;
-  wire _033_;
-  wire [6:0] _034_;
-  wire [5:0] _035_;
-  wire [6:0] _036_;
-  wire [5:0] _037_;
-  wire [3:0] _038_;
-  wire [3:0] _039_;
-  wire [3:0] _040_;
-  wire [3:0] _041_;
-  wire [3:0] _042_;
-  wire [3:0] _043_;
-  wire _044_;
-  wire [3:0] _045_;
-  wire [3:0] _046_;
-  wire [5:0] _047_;
-  wire [1:0] _048_;
-  wire _049_;
-  wire [1:0] _050_;
-  reg _051_;
-  reg [5:0] _052_;
-  reg [3:0] _053_;
-  reg [4:0] _054_;
-  wire _055_;
-  reg _056_;
-  reg [1:0] _057_;
-  reg [3:0] _058_;
-  reg [3:0] _059_;
-  wire _060_;
-  wire _061_;
-  wire _062_;
+  wire [3:0] _00_;
+  wire _01_;
+  wire _02_;
+  wire _03_;
+  wire _04_;
+  wire _05_;
+  wire _06_;
+  wire _07_;
+  wire _08_;
+  wire [3:0] _09_;
+  wire [3:0] _10_;
+  wire [3:0] _11_;
+  wire [3:0] _12_;
+  wire [3:0] _13_;
+  wire [3:0] _14_;
+  wire [3:0] _15_;
+  wire [3:0] _16_;
+  wire [3:0] _17_;
+  wire [5:0] _18_;
+  wire [1:0] _19_;
+  wire _20_;
+  wire [1:0] _21_;
+  wire [3:0] _22_;
+  reg _23_;
+  reg [5:0] _24_;
+  reg [3:0] _25_;
+  reg [4:0] _26_;
+  reg _27_;
+  reg [1:0] _28_;
+  reg [3:0] _29_;
+  reg [3:0] _30_;
+  wire [6:0] _31_;
+  wire [6:0] _32_;
+  wire [6:0] _33_;
+  wire [6:0] _34_;
+  wire _35_;
+  wire _36_;
   input [3:0] above;
   wire [3:0] above;
   reg [3:0] acknowledged = 4'h0;
@@ -455,6 +429,10 @@ module program_top_r2_c5_p4_b8_m20_rd2_wr1_d5ac2c80a9__controller(clk, rst, stal
   reg done = 1'h0;
   output [5:0] fail_count;
   reg [5:0] fail_count = 6'h00;
+  wire [5:0] fail_count_p0;
+  wire [5:0] fail_count_p1;
+  wire [5:0] fail_count_p2;
+  wire [5:0] fail_count_p3;
   wire last;
   wire [3:0] now_acknowledged;
   reg phase_cycle = 1'h0;
@@ -478,76 +456,54 @@ module program_top_r2_c5_p4_b8_m20_rd2_wr1_d5ac2c80a9__controller(clk, rst, stal
   wire start;
   reg [4:0] write_phases = 5'h00;
   reg [1:0] wv_state_state = 2'h0;
-  assign _029_ = fail_count + 1'h1;
-  assign _030_ = now_acknowledged[0] ? fail_count : _029_[5:0];
-  assign _031_ = _030_ + 1'h1;
-  assign _032_ = now_acknowledged[1] ? _028_ : _031_[5:0];
-  assign _034_ = _032_ + 1'h1;
-  assign _035_ = now_acknowledged[2] ? _026_ : _034_[5:0];
-  assign _036_ = _035_ + 1'h1;
-  assign _037_ = now_acknowledged[3] ? _019_ : _036_[5:0];
-  assign _038_ = ~ above;
-  assign _039_ = below & _038_;
-  assign _040_ = ~ now_acknowledged;
-  assign _041_ = _039_ & _040_;
-  assign _042_ = ~ below;
-  assign _043_ = above & _042_;
-  assign _045_ = ~ now_acknowledged;
-  assign _046_ = _043_ & _045_;
-  assign _047_ = write_phases + 1'h1;
-  assign _048_ = phase_cycle + 1'h1;
-  assign _049_ = ! phase_cycle;
-  assign _050_ = phase_cycle + 1'h1;
+  assign _00_ = ~ below;
+  assign _11_ = ~ above;
+  assign _22_ = _00_ & _11_;
+  assign now_acknowledged = acknowledged | _22_;
+  assign _31_ = fail_count + 1'h1;
+  assign fail_count_p0 = now_acknowledged[0] ? fail_count : _31_[5:0];
+  assign _32_ = fail_count_p0 + 1'h1;
+  assign fail_count_p1 = now_acknowledged[1] ? fail_count_p0 : _32_[5:0];
+  assign _33_ = fail_count_p1 + 1'h1;
+  assign fail_count_p2 = now_acknowledged[2] ? fail_count_p1 : _33_[5:0];
+  assign _34_ = fail_count_p2 + 1'h1;
+  assign fail_count_p3 = now_acknowledged[3] ? fail_count_p2 : _34_[5:0];
+  assign _36_ = & now_acknowledged;
+  assign _01_ = write_phases == 5'h14;
+  assign _02_ = ! wv_state_state;
+  assign _03_ = wv_state_state == 1'h1;
+  assign _04_ = wv_state_state == 2'h2;
+  assign _05_ = ~ stall;
+  assign _07_ = & now_acknowledged;
+  assign _08_ = write_phases == 5'h14;
+  assign _09_ = ~ above;
+  assign _10_ = below & _09_;
+  assign _12_ = ~ now_acknowledged;
+  assign _13_ = _10_ & _12_;
+  assign _14_ = ~ below;
+  assign _15_ = above & _14_;
+  assign _16_ = ~ now_acknowledged;
+  assign _17_ = _15_ & _16_;
+  assign _18_ = write_phases + 1'h1;
+  assign _19_ = phase_cycle + 1'h1;
+  assign _20_ = ! phase_cycle;
+  assign _21_ = phase_cycle + 1'h1;
   always @(posedge clk)
-    done <= _051_;
+    done <= _23_;
   always @(posedge clk)
-    fail_count <= _052_;
+    fail_count <= _24_;
   always @(posedge clk)
-    acknowledged <= _053_;
+    acknowledged <= _25_;
   always @(posedge clk)
-    write_phases <= _054_;
+    write_phases <= _26_;
   always @(posedge clk)
-    phase_cycle <= _056_;
+    phase_cycle <= _27_;
   always @(posedge clk)
-    wv_state_state <= _057_;
+    wv_state_state <= _28_;
   always @(posedge clk)
-    set_mask <= _058_;
+    set_mask <= _29_;
   always @(posedge clk)
-    reset_mask <= _059_;
-  assign _000_ = ~ below;
-  assign _011_ = ~ above;
-  assign _022_ = _000_ & _011_;
-  assign now_acknowledged = acknowledged | _022_;
-  assign _044_ = & now_acknowledged;
-  assign _055_ = write_phases == 5'h14;
-  assign _060_ = ! wv_state_state;
-  assign _061_ = wv_state_state == 1'h1;
-  assign _062_ = wv_state_state == 2'h2;
-  assign _001_ = ~ stall;
-  assign _003_ = & now_acknowledged;
-  assign _004_ = write_phases == 5'h14;
-  assign _005_ = fail_count + 1'h1;
-  assign _006_ = now_acknowledged[0] ? fail_count : _005_[5:0];
-  assign _007_ = fail_count + 1'h1;
-  assign _008_ = now_acknowledged[0] ? fail_count : _007_[5:0];
-  assign _009_ = _008_ + 1'h1;
-  assign _010_ = now_acknowledged[1] ? _006_ : _009_[5:0];
-  assign _012_ = fail_count + 1'h1;
-  assign _013_ = now_acknowledged[0] ? fail_count : _012_[5:0];
-  assign _014_ = fail_count + 1'h1;
-  assign _015_ = now_acknowledged[0] ? fail_count : _014_[5:0];
-  assign _016_ = _015_ + 1'h1;
-  assign _017_ = now_acknowledged[1] ? _013_ : _016_[5:0];
-  assign _018_ = _017_ + 1'h1;
-  assign _019_ = now_acknowledged[2] ? _010_ : _018_[5:0];
-  assign _020_ = fail_count + 1'h1;
-  assign _021_ = now_acknowledged[0] ? fail_count : _020_[5:0];
-  assign _023_ = fail_count + 1'h1;
-  assign _024_ = now_acknowledged[0] ? fail_count : _023_[5:0];
-  assign _025_ = _024_ + 1'h1;
-  assign _026_ = now_acknowledged[1] ? _021_ : _025_[5:0];
-  assign _027_ = fail_count + 1'h1;
-  assign _028_ = now_acknowledged[0] ? fail_count : _027_[5:0];
+    reset_mask <= _30_;
   program_top_r2_c5_p4_b8_m20_rd2_wr1_d5ac2c80a9__controller__sequencer sequencer (
     .advance(advance),
     .clk(clk),
@@ -597,10 +553,10 @@ module program_top_r2_c5_p4_b8_m20_rd2_wr1_d5ac2c80a9__controller(clk, rst, stal
       2'h0:
           /* empty */;
       2'h1:
-          if (_033_) begin
-            if (_044_) begin
+          if (_35_) begin
+            if (_36_) begin
               advance = 1'h1;
-            end else if (_055_) begin
+            end else if (_01_) begin
               advance = 1'h1;
             end
           end
@@ -632,227 +588,227 @@ module program_top_r2_c5_p4_b8_m20_rd2_wr1_d5ac2c80a9__controller(clk, rst, stal
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _051_ = done;
-    if (_001_) begin
+    _23_ = done;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             if (start) begin
-              _051_ = 1'h0;
+              _23_ = 1'h0;
             end
         2'h1:
-            if (_002_) begin
-              if (_003_) begin
+            if (_06_) begin
+              if (_07_) begin
                 if (last) begin
-                  _051_ = 1'h1;
+                  _23_ = 1'h1;
                 end
-              end else if (_004_) begin
+              end else if (_08_) begin
                 if (last) begin
-                  _051_ = 1'h1;
+                  _23_ = 1'h1;
                 end
               end
             end
       endcase
     end
     if (rst) begin
-      _051_ = 1'h0;
+      _23_ = 1'h0;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _052_ = fail_count;
-    if (_001_) begin
+    _24_ = fail_count;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             if (start) begin
-              _052_ = 6'h00;
+              _24_ = 6'h00;
             end
         2'h1:
-            if (_002_) begin
-              if (_003_) begin
-              end else if (_004_) begin
-                _052_ = _037_;
+            if (_06_) begin
+              if (_07_) begin
+              end else if (_08_) begin
+                _24_ = fail_count_p3;
               end
             end
       endcase
     end
     if (rst) begin
-      _052_ = 6'h00;
+      _24_ = 6'h00;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _053_ = acknowledged;
-    if (_001_) begin
+    _25_ = acknowledged;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             if (start) begin
-              _053_ = 4'h0;
+              _25_ = 4'h0;
             end
         2'h1:
-            if (_002_) begin
+            if (_06_) begin
               (* full_case = 32'd1 *)
-              if (_003_) begin
-                _053_ = 4'h0;
-              end else if (_004_) begin
-                _053_ = 4'h0;
+              if (_07_) begin
+                _25_ = 4'h0;
+              end else if (_08_) begin
+                _25_ = 4'h0;
               end else begin
-                _053_ = now_acknowledged;
+                _25_ = now_acknowledged;
               end
             end
       endcase
     end
     if (rst) begin
-      _053_ = 4'h0;
+      _25_ = 4'h0;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _054_ = write_phases;
-    if (_001_) begin
+    _26_ = write_phases;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             if (start) begin
-              _054_ = 5'h00;
+              _26_ = 5'h00;
             end
         2'h1:
-            if (_002_) begin
+            if (_06_) begin
               (* full_case = 32'd1 *)
-              if (_003_) begin
-                _054_ = 5'h00;
-              end else if (_004_) begin
-                _054_ = 5'h00;
+              if (_07_) begin
+                _26_ = 5'h00;
+              end else if (_08_) begin
+                _26_ = 5'h00;
               end else begin
-                _054_ = _047_[4:0];
+                _26_ = _18_[4:0];
               end
             end
       endcase
     end
     if (rst) begin
-      _054_ = 5'h00;
+      _26_ = 5'h00;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _056_ = phase_cycle;
-    if (_001_) begin
+    _27_ = phase_cycle;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             if (start) begin
-              _056_ = 1'h0;
+              _27_ = 1'h0;
             end
         2'h1:
             (* full_case = 32'd1 *)
-            if (_002_) begin
-              _056_ = 1'h0;
-              if (_003_) begin
-                _056_ = 1'h0;
-              end else if (_004_) begin
-                _056_ = 1'h0;
+            if (_06_) begin
+              _27_ = 1'h0;
+              if (_07_) begin
+                _27_ = 1'h0;
+              end else if (_08_) begin
+                _27_ = 1'h0;
               end
             end else begin
-              _056_ = _048_[0];
+              _27_ = _19_[0];
             end
         2'h2:
             (* full_case = 32'd1 *)
-            if (_049_) begin
-              _056_ = 1'h0;
+            if (_20_) begin
+              _27_ = 1'h0;
             end else begin
-              _056_ = _050_[0];
+              _27_ = _21_[0];
             end
       endcase
     end
     if (rst) begin
-      _056_ = 1'h0;
+      _27_ = 1'h0;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _057_ = wv_state_state;
-    if (_001_) begin
+    _28_ = wv_state_state;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             if (start) begin
-              _057_ = 2'h1;
+              _28_ = 2'h1;
             end
         2'h1:
-            if (_002_) begin
+            if (_06_) begin
               (* full_case = 32'd1 *)
-              if (_003_) begin
+              if (_07_) begin
                 (* full_case = 32'd1 *)
                 if (last) begin
-                  _057_ = 2'h0;
+                  _28_ = 2'h0;
                 end else begin
-                  _057_ = 2'h1;
+                  _28_ = 2'h1;
                 end
-              end else if (_004_) begin
+              end else if (_08_) begin
                 (* full_case = 32'd1 *)
                 if (last) begin
-                  _057_ = 2'h0;
+                  _28_ = 2'h0;
                 end else begin
-                  _057_ = 2'h1;
+                  _28_ = 2'h1;
                 end
               end else begin
-                _057_ = 2'h2;
+                _28_ = 2'h2;
               end
             end
         2'h2:
-            if (_049_) begin
-              _057_ = 2'h1;
+            if (_20_) begin
+              _28_ = 2'h1;
             end
       endcase
     end
     if (rst) begin
-      _057_ = 2'h0;
+      _28_ = 2'h0;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _058_ = set_mask;
-    if (_001_) begin
+    _29_ = set_mask;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             /* empty */;
         2'h1:
-            if (_002_) begin
+            if (_06_) begin
               (* full_case = 32'd1 *)
-              if (_003_) begin
-              end else if (_004_) begin
+              if (_07_) begin
+              end else if (_08_) begin
               end else begin
-                _058_ = _041_;
+                _29_ = _13_;
               end
             end
       endcase
     end
     if (rst) begin
-      _058_ = 4'h0;
+      _29_ = 4'h0;
     end
   end
   always @* begin
     if (_comb_init_3_) begin end
-    _059_ = reset_mask;
-    if (_001_) begin
+    _30_ = reset_mask;
+    if (_05_) begin
       casez (wv_state_state)
         2'h0:
             /* empty */;
         2'h1:
-            if (_002_) begin
+            if (_06_) begin
               (* full_case = 32'd1 *)
-              if (_003_) begin
-              end else if (_004_) begin
+              if (_07_) begin
+              end else if (_08_) begin
               end else begin
-                _059_ = _046_;
+                _30_ = _17_;
               end
             end
       endcase
     end
     if (rst) begin
-      _059_ = 4'h0;
+      _30_ = 4'h0;
     end
   end
   assign _row_1_ = row;
   assign _col_3_ = col;
-  assign _033_ = phase_cycle;
-  assign _002_ = phase_cycle;
+  assign _35_ = phase_cycle;
+  assign _06_ = phase_cycle;
 endmodule
 
 (* generator = "Amaranth" *)

@@ -61,68 +61,42 @@
 (* generator = "Amaranth" *)
 module write_verify_r64_c5_p4_m20_rd2_wr4(below, above, clk, rst, row, col, read_en, set_en, reset_en, busy, done, fail_count, start);
   reg _comb_init_1_ = 0;
-  wire [3:0] _000_;
-  wire _001_;
-  wire _002_;
-  wire _003_;
-  wire [11:0] _004_;
-  wire [10:0] _005_;
-  wire [11:0] _006_;
-  wire [10:0] _007_;
-  wire [11:0] _008_;
-  wire [10:0] _009_;
-  wire [11:0] _010_;
-  wire [3:0] _011_;
-  wire [10:0] _012_;
-  wire [11:0] _013_;
-  wire [10:0] _014_;
-  wire [11:0] _015_;
-  wire [10:0] _016_;
-  wire [11:0] _017_;
-  wire [10:0] _018_;
-  wire [11:0] _019_;
-  wire [10:0] _020_;
-  wire [11:0] _021_;
-  wire [3:0] _022_;
-  wire [10:0] _023_;
-  wire [11:0] _024_;
-  wire [10:0] _025_;
-  wire [11:0] _026_;
-  wire [10:0] _027_;
-  wire [11:0] _028_;
-  wire [10:0] _029_;
-  wire [11:0] _030_;
-  wire [10:0] _031_;
-  wire [11:0] _032_;
-  wire _033_;
-  wire [10:0] _034_;
-  wire [11:0] _035_;
-  wire [10:0] _036_;
-  wire [3:0] _037_;
-  wire [3:0] _038_;
-  wire [3:0] _039_;
-  wire [3:0] _040_;
-  wire [3:0] _041_;
-  wire [3:0] _042_;
-  wire [3:0] _043_;
-  wire _044_;
-  wire [3:0] _045_;
-  wire [5:0] _046_;
-  wire [2:0] _047_;
-  wire _048_;
-  wire [2:0] _049_;
-  reg _050_;
-  reg [10:0] _051_;
-  reg [3:0] _052_;
-  reg [4:0] _053_;
-  reg [1:0] _054_;
-  wire _055_;
-  reg [1:0] _056_;
-  reg [3:0] _057_;
-  reg [3:0] _058_;
-  wire _059_;
-  wire _060_;
-  wire _061_;
+  wire [3:0] _00_;
+  wire _01_;
+  wire _02_;
+  wire _03_;
+  wire _04_;
+  wire _05_;
+  wire _06_;
+  wire _07_;
+  wire [3:0] _08_;
+  wire [3:0] _09_;
+  wire [3:0] _10_;
+  wire [3:0] _11_;
+  wire [3:0] _12_;
+  wire [3:0] _13_;
+  wire [3:0] _14_;
+  wire [3:0] _15_;
+  wire [3:0] _16_;
+  wire [5:0] _17_;
+  wire [2:0] _18_;
+  wire _19_;
+  wire [2:0] _20_;
+  reg _21_;
+  wire [3:0] _22_;
+  reg [10:0] _23_;
+  reg [3:0] _24_;
+  reg [4:0] _25_;
+  reg [1:0] _26_;
+  reg [1:0] _27_;
+  reg [3:0] _28_;
+  reg [3:0] _29_;
+  wire [11:0] _30_;
+  wire [11:0] _31_;
+  wire [11:0] _32_;
+  wire [11:0] _33_;
+  wire _34_;
+  wire _35_;
   input [3:0] above;
   wire [3:0] above;
   reg [3:0] acknowledged = 4'h0;
@@ -140,6 +114,10 @@ module write_verify_r64_c5_p4_m20_rd2_wr4(below, above, clk, rst, row, col, read
   reg done = 1'h0;
   output [10:0] fail_count;
   reg [10:0] fail_count = 11'h000;
+  wire [10:0] fail_count_p0;
+  wire [10:0] fail_count_p1;
+  wire [10:0] fail_count_p2;
+  wire [10:0] fail_count_p3;
   wire last;
   wire [3:0] now_acknowledged;
   reg [1:0] phase_cycle = 2'h0;
@@ -161,77 +139,55 @@ module write_verify_r64_c5_p4_m20_rd2_wr4(below, above, clk, rst, row, col, read
   wire start;
   reg [4:0] write_phases = 5'h00;
   reg [1:0] wv_state_state = 2'h0;
-  assign _030_ = _029_ + 1'h1;
-  assign _031_ = now_acknowledged[1] ? _027_ : _030_[10:0];
-  assign _032_ = _031_ + 1'h1;
-  assign _034_ = now_acknowledged[2] ? _025_ : _032_[10:0];
-  assign _035_ = _034_ + 1'h1;
-  assign _036_ = now_acknowledged[3] ? _018_ : _035_[10:0];
-  assign _037_ = ~ above;
-  assign _038_ = below & _037_;
-  assign _039_ = ~ now_acknowledged;
-  assign _040_ = _038_ & _039_;
-  assign _041_ = ~ below;
-  assign _042_ = above & _041_;
-  assign _043_ = ~ now_acknowledged;
-  assign _045_ = _042_ & _043_;
-  assign _046_ = write_phases + 1'h1;
-  assign _047_ = phase_cycle + 1'h1;
-  assign _048_ = phase_cycle == 2'h3;
-  assign _049_ = phase_cycle + 1'h1;
+  assign _00_ = ~ below;
+  assign _11_ = ~ above;
+  assign _22_ = _00_ & _11_;
+  assign now_acknowledged = acknowledged | _22_;
+  assign _30_ = fail_count + 1'h1;
+  assign fail_count_p0 = now_acknowledged[0] ? fail_count : _30_[10:0];
+  assign _31_ = fail_count_p0 + 1'h1;
+  assign fail_count_p1 = now_acknowledged[1] ? fail_count_p0 : _31_[10:0];
+  assign _32_ = fail_count_p1 + 1'h1;
+  assign fail_count_p2 = now_acknowledged[2] ? fail_count_p1 : _32_[10:0];
+  assign _33_ = fail_count_p2 + 1'h1;
+  assign fail_count_p3 = now_acknowledged[3] ? fail_count_p2 : _33_[10:0];
+  assign _34_ = phase_cycle == 1'h1;
+  assign _35_ = & now_acknowledged;
+  assign _01_ = write_phases == 5'h14;
+  assign _02_ = ! wv_state_state;
+  assign _03_ = wv_state_state == 1'h1;
+  assign _04_ = wv_state_state == 2'h2;
+  assign _05_ = phase_cycle == 1'h1;
+  assign _06_ = & now_acknowledged;
+  assign _07_ = write_phases == 5'h14;
+  assign _08_ = ~ above;
+  assign _09_ = below & _08_;
+  assign _10_ = ~ now_acknowledged;
+  assign _12_ = _09_ & _10_;
+  assign _13_ = ~ below;
+  assign _14_ = above & _13_;
+  assign _15_ = ~ now_acknowledged;
+  assign _16_ = _14_ & _15_;
+  assign _17_ = write_phases + 1'h1;
+  assign _18_ = phase_cycle + 1'h1;
+  assign _19_ = phase_cycle == 2'h3;
+  assign _20_ = phase_cycle + 1'h1;
   always @(posedge clk)
-    done <= _050_;
+    done <= _21_;
   always @(posedge clk)
-    fail_count <= _051_;
+    fail_count <= _23_;
   always @(posedge clk)
-    acknowledged <= _052_;
+    acknowledged <= _24_;
   always @(posedge clk)
-    write_phases <= _053_;
+    write_phases <= _25_;
   always @(posedge clk)
-    phase_cycle <= _054_;
+    phase_cycle <= _26_;
   always @(posedge clk)
-    wv_state_state <= _056_;
+    wv_state_state <= _27_;
   always @(posedge clk)
-    set_mask <= _057_;
+    set_mask <= _28_;
   always @(posedge clk)
-    reset_mask <= _058_;
-  assign _000_ = ~ below;
-  assign _011_ = ~ above;
-  assign _022_ = _000_ & _011_;
-  assign now_acknowledged = acknowledged | _022_;
-  assign _033_ = phase_cycle == 1'h1;
-  assign _044_ = & now_acknowledged;
-  assign _055_ = write_phases == 5'h14;
-  assign _059_ = ! wv_state_state;
-  assign _060_ = wv_state_state == 1'h1;
-  assign _061_ = wv_state_state == 2'h2;
-  assign _001_ = phase_cycle == 1'h1;
-  assign _002_ = & now_acknowledged;
-  assign _003_ = write_phases == 5'h14;
-  assign _004_ = fail_count + 1'h1;
-  assign _005_ = now_acknowledged[0] ? fail_count : _004_[10:0];
-  assign _006_ = fail_count + 1'h1;
-  assign _007_ = now_acknowledged[0] ? fail_count : _006_[10:0];
-  assign _008_ = _007_ + 1'h1;
-  assign _009_ = now_acknowledged[1] ? _005_ : _008_[10:0];
-  assign _010_ = fail_count + 1'h1;
-  assign _012_ = now_acknowledged[0] ? fail_count : _010_[10:0];
-  assign _013_ = fail_count + 1'h1;
-  assign _014_ = now_acknowledged[0] ? fail_count : _013_[10:0];
-  assign _015_ = _014_ + 1'h1;
-  assign _016_ = now_acknowledged[1] ? _012_ : _015_[10:0];
-  assign _017_ = _016_ + 1'h1;
-  assign _018_ = now_acknowledged[2] ? _009_ : _017_[10:0];
-  assign _019_ = fail_count + 1'h1;
-  assign _020_ = now_acknowledged[0] ? fail_count : _019_[10:0];
-  assign _021_ = fail_count + 1'h1;
-  assign _023_ = now_acknowledged[0] ? fail_count : _021_[10:0];
-  assign _024_ = _023_ + 1'h1;
-  assign _025_ = now_acknowledged[1] ? _020_ : _024_[10:0];
-  assign _026_ = fail_count + 1'h1;
-  assign _027_ = now_acknowledged[0] ? fail_count : _026_[10:0];
-  assign _028_ = fail_count + 1'h1;
-  assign _029_ = now_acknowledged[0] ? fail_count : _028_[10:0];
+    reset_mask <= _29_;
   write_verify_r64_c5_p4_m20_rd2_wr4__sequencer sequencer (
     .advance(advance),
     .clk(clk),
@@ -280,10 +236,10 @@ module write_verify_r64_c5_p4_m20_rd2_wr4(below, above, clk, rst, row, col, read
       2'h0:
           /* empty */;
       2'h1:
-          if (_033_) begin
-            if (_044_) begin
+          if (_34_) begin
+            if (_35_) begin
               advance = 1'h1;
-            end else if (_055_) begin
+            end else if (_01_) begin
               advance = 1'h1;
             end
           end
@@ -315,205 +271,205 @@ module write_verify_r64_c5_p4_m20_rd2_wr4(below, above, clk, rst, row, col, read
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _050_ = done;
+    _21_ = done;
     casez (wv_state_state)
       2'h0:
           if (start) begin
-            _050_ = 1'h0;
+            _21_ = 1'h0;
           end
       2'h1:
-          if (_001_) begin
-            if (_002_) begin
+          if (_05_) begin
+            if (_06_) begin
               if (last) begin
-                _050_ = 1'h1;
+                _21_ = 1'h1;
               end
-            end else if (_003_) begin
+            end else if (_07_) begin
               if (last) begin
-                _050_ = 1'h1;
+                _21_ = 1'h1;
               end
             end
           end
     endcase
     if (rst) begin
-      _050_ = 1'h0;
+      _21_ = 1'h0;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _051_ = fail_count;
+    _23_ = fail_count;
     casez (wv_state_state)
       2'h0:
           if (start) begin
-            _051_ = 11'h000;
+            _23_ = 11'h000;
           end
       2'h1:
-          if (_001_) begin
-            if (_002_) begin
-            end else if (_003_) begin
-              _051_ = _036_;
+          if (_05_) begin
+            if (_06_) begin
+            end else if (_07_) begin
+              _23_ = fail_count_p3;
             end
           end
     endcase
     if (rst) begin
-      _051_ = 11'h000;
+      _23_ = 11'h000;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _052_ = acknowledged;
+    _24_ = acknowledged;
     casez (wv_state_state)
       2'h0:
           if (start) begin
-            _052_ = 4'h0;
+            _24_ = 4'h0;
           end
       2'h1:
-          if (_001_) begin
+          if (_05_) begin
             (* full_case = 32'd1 *)
-            if (_002_) begin
-              _052_ = 4'h0;
-            end else if (_003_) begin
-              _052_ = 4'h0;
+            if (_06_) begin
+              _24_ = 4'h0;
+            end else if (_07_) begin
+              _24_ = 4'h0;
             end else begin
-              _052_ = now_acknowledged;
+              _24_ = now_acknowledged;
             end
           end
     endcase
     if (rst) begin
-      _052_ = 4'h0;
+      _24_ = 4'h0;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _053_ = write_phases;
+    _25_ = write_phases;
     casez (wv_state_state)
       2'h0:
           if (start) begin
-            _053_ = 5'h00;
+            _25_ = 5'h00;
           end
       2'h1:
-          if (_001_) begin
+          if (_05_) begin
             (* full_case = 32'd1 *)
-            if (_002_) begin
-              _053_ = 5'h00;
-            end else if (_003_) begin
-              _053_ = 5'h00;
+            if (_06_) begin
+              _25_ = 5'h00;
+            end else if (_07_) begin
+              _25_ = 5'h00;
             end else begin
-              _053_ = _046_[4:0];
+              _25_ = _17_[4:0];
             end
           end
     endcase
     if (rst) begin
-      _053_ = 5'h00;
+      _25_ = 5'h00;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _054_ = phase_cycle;
+    _26_ = phase_cycle;
     casez (wv_state_state)
       2'h0:
           if (start) begin
-            _054_ = 2'h0;
+            _26_ = 2'h0;
           end
       2'h1:
           (* full_case = 32'd1 *)
-          if (_001_) begin
-            _054_ = 2'h0;
-            if (_002_) begin
-              _054_ = 2'h0;
-            end else if (_003_) begin
-              _054_ = 2'h0;
+          if (_05_) begin
+            _26_ = 2'h0;
+            if (_06_) begin
+              _26_ = 2'h0;
+            end else if (_07_) begin
+              _26_ = 2'h0;
             end
           end else begin
-            _054_ = _047_[1:0];
+            _26_ = _18_[1:0];
           end
       2'h2:
           (* full_case = 32'd1 *)
-          if (_048_) begin
-            _054_ = 2'h0;
+          if (_19_) begin
+            _26_ = 2'h0;
           end else begin
-            _054_ = _049_[1:0];
+            _26_ = _20_[1:0];
           end
     endcase
     if (rst) begin
-      _054_ = 2'h0;
+      _26_ = 2'h0;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _056_ = wv_state_state;
+    _27_ = wv_state_state;
     casez (wv_state_state)
       2'h0:
           if (start) begin
-            _056_ = 2'h1;
+            _27_ = 2'h1;
           end
       2'h1:
-          if (_001_) begin
+          if (_05_) begin
             (* full_case = 32'd1 *)
-            if (_002_) begin
+            if (_06_) begin
               (* full_case = 32'd1 *)
               if (last) begin
-                _056_ = 2'h0;
+                _27_ = 2'h0;
               end else begin
-                _056_ = 2'h1;
+                _27_ = 2'h1;
               end
-            end else if (_003_) begin
+            end else if (_07_) begin
               (* full_case = 32'd1 *)
               if (last) begin
-                _056_ = 2'h0;
+                _27_ = 2'h0;
               end else begin
-                _056_ = 2'h1;
+                _27_ = 2'h1;
               end
             end else begin
-              _056_ = 2'h2;
+              _27_ = 2'h2;
             end
           end
       2'h2:
-          if (_048_) begin
-            _056_ = 2'h1;
+          if (_19_) begin
+            _27_ = 2'h1;
           end
     endcase
     if (rst) begin
-      _056_ = 2'h0;
+      _27_ = 2'h0;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _057_ = set_mask;
+    _28_ = set_mask;
     casez (wv_state_state)
       2'h0:
           /* empty */;
       2'h1:
-          if (_001_) begin
+          if (_05_) begin
             (* full_case = 32'd1 *)
-            if (_002_) begin
-            end else if (_003_) begin
+            if (_06_) begin
+            end else if (_07_) begin
             end else begin
-              _057_ = _040_;
+              _28_ = _12_;
             end
           end
     endcase
     if (rst) begin
-      _057_ = 4'h0;
+      _28_ = 4'h0;
     end
   end
   always @* begin
     if (_comb_init_1_) begin end
-    _058_ = reset_mask;
+    _29_ = reset_mask;
     casez (wv_state_state)
       2'h0:
           /* empty */;
       2'h1:
-          if (_001_) begin
+          if (_05_) begin
             (* full_case = 32'd1 *)
-            if (_002_) begin
-            end else if (_003_) begin
+            if (_06_) begin
+            end else if (_07_) begin
             end else begin
-              _058_ = _045_;
+              _29_ = _16_;
             end
           end
     endcase
     if (rst) begin
-      _058_ = 4'h0;
+      _29_ = 4'h0;
     end
   end
   assign _row_13_ = row;
