@@ -23,17 +23,21 @@ def slp():
     return ds, train_slp(ds.x_train, ds.y_train, epochs=20, seed=0)
 
 
-@pytest.mark.parametrize("bits,r_wire", [(8, 1.0), (5, 0.0)])
-def test_codes_and_classes_equal_evaluate(slp, tmp_path, bits, r_wire):
+@pytest.mark.parametrize("bits,r_wire,cpa", [(8, 1.0, 1), (5, 0.0, 1), (6, 1.0, 3)])
+def test_codes_and_classes_equal_evaluate(slp, tmp_path, bits, r_wire, cpa):
+    """cpa > 1: SAR ADCs shared by columns_per_adc bitlines through the analog multiplexer (3 does not
+    divide the 20 bitlines: the last ADC serves two)."""
     ds, net = slp
     arch = Architecture(array={"device": "linear", "differential": "digital", "v_read_v": 0.2,
                                "r_row_ohm": r_wire, "r_col_ohm": r_wire},
-                        converters={"adc_bits": bits, "dac_bits": 8}, mapping={"levels": 32})
+                        converters={"adc_bits": bits, "dac_bits": 8}, mapping={"levels": 32},
+                        tiling={"columns_per_adc": cpa})
     n = 4
     ev = evaluate(net, arch, ds.x_test[:n], ds.y_test[:n], engine="solver", seed=0)
     layer = ev.layers[0]
     tile = layer.tiles[0]
-    res = run_cosim_inference(tile, layer.inputs_v, bits=bits, lsb_a=tile.lsb_a, workdir=tmp_path)
+    res = run_cosim_inference(tile, layer.inputs_v, bits=bits, lsb_a=tile.lsb_a, workdir=tmp_path,
+                              columns_per_adc=arch.tiling.columns_per_adc)
     cmp = compare_with_evaluation(res, tile, ev.predictions, margin_lsb=0.05)
     assert cmp["all_differences_allowed"], cmp["differences"]
     assert cmp["codes_equal"] >= cmp["codes"] - len(cmp["differences"])

@@ -103,7 +103,8 @@ def run_cosim_inference_flow(flow: CosimInferenceFlow, run, progress=print) -> d
     tile = layer.tiles[0]
     progress(f"evaluate ({flow.cosim.engine}): {n} images, accuracy {ev.accuracy:.4f}; now through the RTL in ngspice")
     res = run_cosim_inference(tile, layer.inputs_v, bits=flow.converters.adc_bits, lsb_a=tile.lsb_a,
-                              workdir=run.file("cosim"), clock_period_s=flow.cosim.clock_period_s,
+                              workdir=run.file("cosim"), columns_per_adc=flow.tiling.columns_per_adc,
+                              clock_period_s=flow.cosim.clock_period_s,
                               settle_cycles=flow.cosim.settle_cycles, bridges=BridgeTiming(),
                               tia_r_f_ohm=flow.array.tia.r_f_ohm, timeout_s=flow.cosim.timeout_s)
     cmp = compare_with_evaluation(res, tile, ev.predictions, margin_lsb=flow.cosim.margin_lsb)
@@ -112,7 +113,7 @@ def run_cosim_inference_flow(flow: CosimInferenceFlow, run, progress=print) -> d
         "images": n, "network_source": source, "adc_bits": flow.converters.adc_bits, "lsb_a": tile.lsb_a,
         "accuracy_cosim": acc, "accuracy_evaluate": float(ev.accuracy), "comparison": cmp,
         "ngspice_s": res.seconds, "verilator_build_s": res.build_seconds, "images_per_s": n / res.seconds,
-        "cycles_per_image": res.cycles_per_image, "files": res.files,
+        "cycles_per_image": res.cycles_per_image, "columns_per_adc": flow.tiling.columns_per_adc, "files": res.files,
     })
     progress(f"RTL in ngspice: {cmp['codes_equal']}/{cmp['codes']} codes and {cmp['classes_equal']}/{n} classes "
              f"equal to evaluate; {n / res.seconds:.3g} images/s")
@@ -126,7 +127,7 @@ def run_cosim_inference_flow(flow: CosimInferenceFlow, run, progress=print) -> d
              d["allowed"]] for d in cmp["differences"]]
     report = [f"# Inference through the RTL: {flow.name}", "",
               f"{n} test images, {flow.array.device} devices, {tile.physical_shape[0]}x{tile.physical_shape[1]} array, "
-              f"a {flow.converters.adc_bits}-bit SAR ADC per bitline (LSB {tile.lsb_a:.4g} A), W+ - W- and argmax in "
+              f"a {flow.converters.adc_bits}-bit SAR ADC per {flow.tiling.columns_per_adc} bitline(s) (LSB {tile.lsb_a:.4g} A), W+ - W- and argmax in "
               f"the RTL; compared with `evaluate` (engine {flow.cosim.engine}).", "",
               md_table(["quantity", "value"], [
                   ["codes equal", f"{cmp['codes_equal']} / {cmp['codes']}"],
@@ -138,9 +139,9 @@ def run_cosim_inference_flow(flow: CosimInferenceFlow, run, progress=print) -> d
               (md_table(["image", "column", "RTL code", "evaluate code", "distance from threshold (LSB)", "allowed"],
                         rows) if rows else "None: every code is equal."), "",
               "## Waveforms", "",
-              "* `cosim/digital.vcd`: the RTL (SAR controllers `sar<j>`, differences `diff<k>`, `index`): "
-              "`gtkwave cosim/digital.vcd`.",
-              "* `cosim/analysis0.raw`: TIA outputs `v(tia<j>)`, SAR DAC outputs `v(dac<j>)`, inputs: ngspice "
+              "* `cosim/digital.vcd`: the RTL (SAR controllers `bank.sar<g>`, codes `bank.code<j>`, differences "
+              "`diff<k>`, `index`): `gtkwave cosim/digital.vcd`.",
+              "* `cosim/analysis0.raw`: TIA outputs `v(tia<j>)`, SAR DAC outputs `v(dac<g>)`, inputs: ngspice "
               "`load cosim/analysis0.raw`.", "", f"![codes]({plot.name})"]
     run.file("report.md").write_text("\n".join(report) + "\n")
     metrics["plots"] = [str(plot)]
