@@ -312,7 +312,7 @@ class MlpInferenceTop(wiring.Component):
         wl_row=port_out("ceil(log2 hidden), at least 1", "Layer-2 wordline whose sample-and-hold loads.",
                         "Registered; changes only while wl_load is low."),
         wl_load=port_out("1", "Sample-and-hold strobe of wordline wl_row (track while high, hold while low).",
-                         "High for the middle cycle of each row's {LOAD_CYCLES_PER_ROW} cycles."),
+                         "High for the middle cycle of each row's {load_cycles_per_row} cycles."),
         dac2=port_out("ceil(2 * outputs / columns_per_adc) * bits", "Layer-2 SAR DAC trial code of ADC g.",
                       "Registered; one trial per bit, MSB first."),
         sel2=port_out("ceil(log2 columns_per_adc), at least 1", "Layer-2 multiplexer select.",
@@ -339,6 +339,7 @@ class MlpInferenceTop(wiring.Component):
         self.columns_per_adc = check_int("columns_per_adc", columns_per_adc, minimum=1,
                                          maximum=2 * min(hidden, outputs), owner=own)
         self.settle_cycles = check_int("settle_cycles", settle_cycles, minimum=1, maximum=1 << 16, owner=own)
+        self.load_cycles_per_row = LOAD_CYCLES_PER_ROW
         self.groups1 = bank_groups(2 * hidden, columns_per_adc)
         self.groups2 = bank_groups(2 * outputs, columns_per_adc)
         sw = index_width(columns_per_adc)
