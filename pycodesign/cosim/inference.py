@@ -32,10 +32,13 @@ ADC input per physical bitline, W⁺ − W⁻ in digital logic):
   (:class:`~pycodesign.rtl.inference_top.MlpInferenceTop`) converts layer 1,
   subtracts, applies the bounded ReLU RTL with the evaluation's shift and
   limit, and loads the layer-2 DAC codes (``relu << lift``) one row at a
-  time over one bus into per-row sample-and-holds: one shared behavioural
-  DAC ``V = code/(2^K − 1) · V_READ``, a switch per row closed while the
-  strobe is high and the row address matches, a 1 pF hold capacitor and an
-  ideal buffer driving the wordline (bias row: a source at V_READ).
+  time (one per clock cycle) over one bus into per-row sample-and-holds:
+  one shared behavioural DAC ``V = code/(2^K − 1) · V_READ``, a switch per
+  row (1 Ω / 1 TΩ) closed while ``wl_load`` is high, the row address matches
+  and the triangle clock is in its low half (mid-cycle, away from the edges
+  at which the address and the code change: no glitch reaches another row),
+  a 1 pF hold capacitor and an ideal buffer driving the wordline (bias row:
+  a source at V_READ).
   ``hidden · K`` parallel DAC bits would not fit the d_cosim port budget
   (:data:`~pycodesign.cosim.netlist.MAX_DCOSIM_BITS`).  Then layer 2 is
   converted, subtracted and the argmax taken.
@@ -383,7 +386,8 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
     code_d, row_d = digital_nodes("wl_code", cw)[::-1], digital_nodes("wl_row", rw)[::-1]
     code_a, row_a = [f"a_wlc{k}" for k in range(cw)], [f"a_wlr{k}" for k in range(rw)]
     L += [f"* layer-2 wordlines: one DAC V = code/{top_code} * V_READ on a bus, a sample-and-hold per row "
-          f"(switch closed while wl_load is high and wl_row matches; {fmt(hold_capacitance_f)} F; ideal buffer)",
+          f"(switch closed while wl_load is high, wl_row matches and the clock is low; {fmt(hold_capacitance_f)} F; "
+          "ideal buffer)",
           f"Awlc [{' '.join(code_d)}] [{' '.join(code_a)}] pcd_dac",
           f"Awlr [{' '.join(row_d)}] [{' '.join(row_a)}] pcd_dac",
           "Awll [d_wl_load] [a_wl_load] pcd_dac",
@@ -391,8 +395,11 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
           f"Bwlrow wlrow 0 V = ({' + '.join(f'{2 ** k}*v({a})' for k, a in enumerate(row_a))})/{fmt(vh)}",
           # hysteresis: the switch closes above 0.7 and opens below 0.3 of a full strobe
           ".model pcd_sh sw vt=0.5 vh=0.2 ron=1 roff=1e12"]
+    # the switch of row i closes only around the clock's bottom (mid-cycle, clk_a below a quarter of the
+    # logic level): the RTL changes wl_row and wl_code just after the edges at the clock's top corners
+    L.append(f"Bshgate shgate 0 V = max(0, min(1, 2 - 4*v(clk_a)/{fmt(vh)}))")
     for i in range(hidden):
-        L += [f"Bshc{i} shc{i} 0 V = v(a_wl_load)/{fmt(vh)}*max(0, 1 - abs(v(wlrow) - {i}))",
+        L += [f"Bshc{i} shc{i} 0 V = v(shgate)*v(a_wl_load)/{fmt(vh)}*max(0, 1 - abs(v(wlrow) - {i}))",
               f"Ssh{i} wlbus h{i} shc{i} 0 pcd_sh",
               f"Ch{i} h{i} 0 {fmt(hold_capacitance_f)}",
               f"Eh{i} l2in{i} 0 h{i} 0 1"]

@@ -30,11 +30,11 @@ from .sar_adc import SarAdcController
 __all__ = ["SarBank", "InferenceTop", "MlpInferenceTop", "LOAD_CYCLES_PER_ROW"]
 
 #: Cycles per layer-2 wordline load (:class:`MlpInferenceTop`): the row
-#: address and code change, then the load strobe is high for one cycle, then
-#: low for one cycle with the address still held -- the address never
-#: changes while the strobe is high, so no other row's sample-and-hold can
-#: catch a glitch of the decoded address.
-LOAD_CYCLES_PER_ROW = 3
+#: address and code change at a clock edge and stay for the cycle; the
+#: netlist closes the row's sample-and-hold switch only around the middle of
+#: the cycle (the clock's low half), so a glitch of the address or the code
+#: just after an edge reaches no hold capacitor.
+LOAD_CYCLES_PER_ROW = 1
 
 
 def bank_groups(inputs: int, columns_per_adc: int) -> int:
@@ -258,10 +258,9 @@ class MlpInferenceTop(wiring.Component):
     :class:`~pycodesign.rtl.ReLU` (``min(max(d, 0) >> relu_shift,
     relu_limit)``); the layer-2 DAC code of hidden unit ``i`` is that value
     shifted left by ``dac_lift`` (the DAC's low bits tied to 0).  The codes
-    leave on one bus, a row at a time (``wl_row``, ``wl_code``, strobe
-    ``wl_load``; :data:`LOAD_CYCLES_PER_ROW` cycles per row) into per-row
-    sample-and-holds in the netlist -- ``hidden * dac_bits`` parallel DAC
-    bits would not fit a d_cosim instance.  After ``settle_cycles`` for the
+    leave on one bus, a row per cycle (``wl_row``, ``wl_code``, ``wl_load``)
+    into per-row sample-and-holds in the netlist -- ``hidden * dac_bits``
+    parallel DAC bits would not fit a d_cosim instance.  After ``settle_cycles`` for the
     layer-2 array, bank 2 converts and the argmax takes the class.
 
     Synchronous (``clk``, ``rst``).
@@ -310,9 +309,11 @@ class MlpInferenceTop(wiring.Component):
         wl_code=port_out("dac_bits", "Layer-2 DAC code of hidden unit wl_row: ReLU output << dac_lift.",
                          "Changes with wl_row; held while wl_load is high."),
         wl_row=port_out("ceil(log2 hidden), at least 1", "Layer-2 wordline whose sample-and-hold loads.",
-                        "Registered; changes only while wl_load is low."),
-        wl_load=port_out("1", "Sample-and-hold strobe of wordline wl_row (track while high, hold while low).",
-                         "High for the middle cycle of each row's {load_cycles_per_row} cycles."),
+                        "Registered; one row per cycle ({load_cycles_per_row}), 0 .. hidden-1, while wl_load is "
+                        "high."),
+        wl_load=port_out("1", "The load bus carries a row: the netlist samples wl_code into row wl_row's "
+                              "sample-and-hold during the low half of the clock.",
+                         "High for the hidden cycles of the load, from the cycle after bank 1's done."),
         dac2=port_out("ceil(2 * outputs / columns_per_adc) * bits", "Layer-2 SAR DAC trial code of ADC g.",
                       "Registered; one trial per bit, MSB first."),
         sel2=port_out("ceil(log2 columns_per_adc), at least 1", "Layer-2 multiplexer select.",
@@ -401,7 +402,6 @@ class MlpInferenceTop(wiring.Component):
         m.d.comb += [self.index.eq(am.index), am.valid_in.eq(self.valid)]
 
         row = self.wl_row
-        phase = Signal(range(LOAD_CYCLES_PER_ROW))
         wait = Signal(range(self.settle_cycles + 1))
         m.d.comb += [self.wl_code.eq(lifted[row]), self.wl_load.eq(0)]
         with m.FSM(name="mlp_state"):
@@ -413,19 +413,15 @@ class MlpInferenceTop(wiring.Component):
             with m.State("LAYER1"):
                 m.d.comb += self.busy.eq(1)
                 with m.If(bank1.done):
-                    m.d.sync += [row.eq(0), phase.eq(0)]
+                    m.d.sync += row.eq(0)
                     m.next = "LOAD"
             with m.State("LOAD"):
-                m.d.comb += [self.busy.eq(1), self.wl_load.eq(phase == 1)]
-                with m.If(phase == LOAD_CYCLES_PER_ROW - 1):
-                    m.d.sync += phase.eq(0)
-                    with m.If(row == h - 1):
-                        m.d.sync += wait.eq(0)
-                        m.next = "SETTLE"
-                    with m.Else():
-                        m.d.sync += row.eq(row + 1)
+                m.d.comb += [self.busy.eq(1), self.wl_load.eq(1)]
+                with m.If(row == h - 1):
+                    m.d.sync += wait.eq(0)
+                    m.next = "SETTLE"
                 with m.Else():
-                    m.d.sync += phase.eq(phase + 1)
+                    m.d.sync += row.eq(row + 1)
             with m.State("SETTLE"):
                 m.d.comb += self.busy.eq(1)
                 m.d.sync += wait.eq(wait + 1)
