@@ -3,19 +3,29 @@ against :func:`pycodesign.system.evaluate` code for code.
 
 Steps
 
-1. data and the single-layer perceptron (trained here, or loaded);
+1. data and the network (``network.type``: a single-layer perceptron or a
+   one-hidden-layer MLP; trained here, or loaded);
 2. :func:`pycodesign.system.evaluate` on the first ``cosim.images`` test
    images (engine ``cosim.engine``), with the architecture of this flow
-   (``array.differential: digital``: one unsigned ADC per physical bitline,
-   one tile);
-3. one ngspice transient (:mod:`pycodesign.cosim.inference`): the tile's
-   array, a TIA and a SAR ADC per bitline (the RTL's SAR controllers with a
-   DAC and a comparator in SPICE), the RTL subtracting W⁻ from W⁺ codes and
-   taking the argmax;
-4. the comparison: every code and class; a differing code is listed with the
-   evaluation's analog input's distance from the comparator threshold, and is
-   allowed only within ``cosim.margin_lsb``;
+   (``array.differential: digital``: one unsigned ADC input per physical
+   bitline, one tile per layer, ``tiling.columns_per_adc`` bitlines per ADC);
+3. one ngspice transient (:mod:`pycodesign.cosim.inference`): the tiles'
+   arrays, a TIA per bitline and a SAR ADC per group of bitlines (the RTL's
+   SAR controllers with a multiplexer, a DAC and a comparator in SPICE), the
+   RTL subtracting W⁻ from W⁺ codes, for an MLP the ReLU RTL and the
+   row-serial load of the layer-2 DAC codes into per-row sample-and-holds,
+   and the argmax;
+4. the comparison: every ADC code (both layers), ReLU code and class; a
+   differing ADC code is listed with the evaluation's analog input's
+   distance from the comparator threshold, and is allowed only within
+   ``cosim.margin_lsb``;
 5. ``metrics.json``, ``report.md``, a plot, ``cosim/digital.vcd``, ``cosim/analysis0.raw``.
+
+Refused before running: other differential schemes, tiling, op-amp TIAs,
+read noise (drawn per image, it cannot be replayed), and an MLP whose RTL
+would exceed the d_cosim port budget
+(:data:`~pycodesign.cosim.netlist.MAX_DCOSIM_BITS`; the message names
+``tiling.columns_per_adc`` and its smallest value that fits).
 """
 from __future__ import annotations
 
@@ -51,7 +61,7 @@ class CosimInferenceSection(Section):
 @register_flow("cosim_inference")
 @dataclass
 class CosimInferenceFlow(Section):
-    """SLP inference through the RTL in ngspice, compared with the evaluation (see the module doc)."""
+    """SLP or MLP inference through the RTL in ngspice, compared with the evaluation (see the module doc)."""
 
     name: str = option("cosim_inference", "run name (prefix of the results folder)")
     seed: int = option(0, "seeds the split, training and every non-ideality draw", ge=0)
