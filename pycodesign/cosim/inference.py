@@ -331,7 +331,7 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
     each) through the RTL: layer 1's inputs are ``layer1.inputs_v``; layer 2's come from the RTL's
     ReLU through the sample-and-holds (see the module doc)."""
     from ..rtl.emit import verilog
-    from ..rtl.inference_top import LOAD_CYCLES_PER_ROW, MlpInferenceTop
+    from ..rtl.inference_top import MlpInferenceTop
 
     for k, lay in enumerate((layer1, layer2)):
         if len(lay.tiles) != 1:
@@ -391,7 +391,8 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
           f"Awlc [{' '.join(code_d)}] [{' '.join(code_a)}] pcd_dac",
           f"Awlr [{' '.join(row_d)}] [{' '.join(row_a)}] pcd_dac",
           "Awll [d_wl_load] [a_wl_load] pcd_dac",
-          f"Bwlbus wlbus 0 V = {fmt(v_read / (top_code * vh))}*({' + '.join(f'{2 ** k}*v({a})' for k, a in enumerate(code_a))})",
+          f"Bwlbus wlbus 0 V = {fmt(v_read / (top_code * vh))}*("
+          + " + ".join(f"{2 ** k}*v({a})" for k, a in enumerate(code_a)) + ")",
           f"Bwlrow wlrow 0 V = ({' + '.join(f'{2 ** k}*v({a})' for k, a in enumerate(row_a))})/{fmt(vh)}",
           # hysteresis: the switch closes above 0.7 and opens below 0.3 of a full strobe
           ".model pcd_sh sw vt=0.5 vh=0.2 ron=1 roff=1e12"]

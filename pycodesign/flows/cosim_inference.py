@@ -172,7 +172,8 @@ def run_cosim_inference_flow(flow: CosimInferenceFlow, run, progress=print) -> d
              d["allowed"]] for d in cmp["differences"]]
     report = [f"# Inference through the RTL: {flow.name}", "",
               f"{n} test images, {flow.array.device} devices, {tile.physical_shape[0]}x{tile.physical_shape[1]} array, "
-              f"a {flow.converters.adc_bits}-bit SAR ADC per {flow.tiling.columns_per_adc} bitline(s) (LSB {tile.lsb_a:.4g} A), W+ - W- and argmax in "
+              f"a {flow.converters.adc_bits}-bit SAR ADC per {flow.tiling.columns_per_adc} bitline(s) "
+              f"(LSB {tile.lsb_a:.4g} A), W+ - W- and argmax in "
               f"the RTL; compared with `evaluate` (engine {flow.cosim.engine}).", "",
               md_table(["quantity", "value"], [
                   ["codes equal", f"{cmp['codes_equal']} / {cmp['codes']}"],

@@ -122,7 +122,8 @@ class SarBank(wiring.Component):
             sar = SarAdcController(b)
             m.submodules[f"sar{g}"] = sar
             sars.append(sar)
-            m.d.comb += [sar.start.eq(kick | restart), sar.comp.eq(self.comp[g]), self.dac[g * b:(g + 1) * b].eq(sar.dac)]
+            m.d.comb += [sar.start.eq(kick | restart), sar.comp.eq(self.comp[g]),
+                         self.dac[g * b:(g + 1) * b].eq(sar.dac)]
         codes = [Signal(b, name=f"code{j}") for j in range(self.inputs)]
         for j, c in enumerate(codes):
             m.d.comb += self.codes[j * b:(j + 1) * b].eq(c)
@@ -156,7 +157,9 @@ def _differences(m: Module, bank: SarBank, outputs: int, bits: int, prefix: str)
     diffs = []
     for k in range(outputs):
         d = Signal(w, name=f"{prefix}{k}")
-        m.d.comb += d.eq(bank.codes[2 * k * bits:(2 * k + 1) * bits] - bank.codes[(2 * k + 1) * bits:(2 * k + 2) * bits])
+        plus = bank.codes[2 * k * bits:(2 * k + 1) * bits]
+        minus = bank.codes[(2 * k + 1) * bits:(2 * k + 2) * bits]
+        m.d.comb += d.eq(plus - minus)
         diffs.append(d)
     return diffs
 
