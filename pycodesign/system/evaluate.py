@@ -135,6 +135,8 @@ class LayerResult:
     relu_codes : int array (n, outputs) or None
         Hidden layers: the bounded ReLU's output, i.e. the next layer's DAC codes.
     relu_shift, relu_limit : int or None
+    relu_lift : int or None
+        Hidden layers: the DAC code is ``relu_codes << relu_lift`` (the DAC's low bits tied to 0).
     activation_scale : float or None
         Hidden layers: the activation (in the trained network's units) one
         full-scale next-layer input stands for.
@@ -165,6 +167,7 @@ class LayerResult:
     relu_codes: np.ndarray | None = None
     relu_shift: int | None = None
     relu_limit: int | None = None
+    relu_lift: int | None = None
     activation_scale: float | None = None
     electrical: ElectricalMetrics | None = None
     settling: SettlingResult | None = None
@@ -175,7 +178,7 @@ class LayerResult:
             "index": self.index, "shape": list(self.mapped.w_quantized.shape), "tiles": self.plan.describe(),
             "adc_full_scale_a": self.adc_full_scale_a, "lsb_a": self.lsb_a, "signed_adc": self.signed_adc,
             "accumulator_bits": self.accumulator_bits, "adc_clipped_fraction": self.adc_clipped_fraction,
-            "relu_shift": self.relu_shift, "relu_limit": self.relu_limit,
+            "relu_shift": self.relu_shift, "relu_limit": self.relu_limit, "relu_lift": self.relu_lift,
             "activation_scale": self.activation_scale,
             "output_current_range_a": [float(self.outputs_a.min()), float(self.outputs_a.max())],
             "n_clipped_variability": self.n_clipped_variability, "stuck_at": self.stuck_at,
@@ -506,7 +509,7 @@ def _relu_stage(acc, lsb: float | None, mapped: MappedWeights, v_read: float, re
                 dac_bits: int | None):
     """Hidden-layer activation → the next layer's inputs.
 
-    Returns ``(x in [0, 1], DAC codes or None, activation scale, shift, limit, relu codes)``.
+    Returns ``(x in [0, 1], DAC codes or None, activation scale, shift, limit, relu codes, lift)``.
     With integer codes: ``r = min(max(acc, 0) >> shift, limit)`` (the RTL
     ReLU) and the DAC code is ``r << lift`` (wiring: the DAC's low bits tied
     to 0), with ``shift``/``lift`` the powers of two that bring the ReLU
@@ -525,14 +528,14 @@ def _relu_stage(acc, lsb: float | None, mapped: MappedWeights, v_read: float, re
         relu = rtl_models.relu_codes(acc, width_out=dac_bits, shift=shift, limit=limit)
         codes = relu << lift
         scale = top * 2 ** shift / 2 ** lift * u
-        return codes / top, codes, scale, shift, limit, relu
+        return codes / top, codes, scale, shift, limit, relu, lift
     h = acc * u if u is not None else np.asarray(acc) / v_read * mapped.weight_per_siemens
     x = np.clip(h, 0.0, relu_max) / relu_max
     codes = None
     if dac_bits is not None:
         codes = dac_codes(x, bits=dac_bits)
         x = codes / (2 ** dac_bits - 1)
-    return x, codes, relu_max, None, None, None
+    return x, codes, relu_max, None, None, None, None
 
 
 def _check_images(x_images, labels, n_inputs: int, n_images):
@@ -666,9 +669,9 @@ def evaluate(network, architecture: Architecture, x, y, *, engine: str = "solver
         ideal_out = np.hstack([ideal_x, np.ones((n, 1)) if mapped.bias_row else np.zeros((n, 0))]) \
             @ mapped.w_quantized
         if not last:
-            x_in, codes_in, scale, shift, limit, relu = _relu_stage(acc, lsb, mapped, v_read, relu_max,
-                                                                     conv.dac_bits)
-            layer.relu_codes, layer.relu_shift, layer.relu_limit = relu, shift, limit
+            x_in, codes_in, scale, shift, limit, relu, lift = _relu_stage(acc, lsb, mapped, v_read, relu_max,
+                                                                           conv.dac_bits)
+            layer.relu_codes, layer.relu_shift, layer.relu_limit, layer.relu_lift = relu, shift, limit, lift
             layer.activation_scale = scale
             ideal_x = np.clip(ideal_out, 0.0, min(relu_max, scale)) / scale
         else:
