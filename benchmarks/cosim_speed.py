@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "cosim_speed.md"))
     args = ap.parse_args(argv)
     rows_out = []
-    for device in args.devices.split(","):
+    for device in [d for d in args.devices.split(",") if d]:  # --devices '' runs the inference rows only
         for size in args.sizes.split(","):
             for partitions in args.partitions.split(","):
                 row = program_row(device, size, partitions, args.cycles, args.timeout)
