@@ -164,7 +164,7 @@ def inference_rows(images: int) -> list:
     rows = []
     flows = [("SLP 65x20, an 8-bit SAR ADC per bitline", ROOT / "flows" / "cosim_slp.yaml", {}),
              ("SLP 65x20, 8-bit SAR ADCs shared by 4 bitlines", ROOT / "flows" / "cosim_slp.yaml",
-              {"converters": {"columns_per_adc": 4}}),
+              {"tiling": {"columns_per_adc": 4}}),
              ("MLP 65x64 + 33x20, ReLU RTL between", ROOT / "flows" / "cosim_mlp.yaml", {})]
     for label, flow, extra in flows:
         if not flow.is_file():

@@ -53,6 +53,25 @@ def test_codes_and_classes_equal_evaluate(slp, tmp_path, bits, r_wire, cpa):
     assert len(set(res.codes.ravel().tolist())) > 5  # codes spread over the range: the check is not vacuous
 
 
+def test_1t1r_slp_codes_equal_evaluate(slp, tmp_path):
+    """1T1R: the gate lines are driven at the access transistor's gate voltage, as evaluate reads them."""
+    ds, net = slp
+    arch = Architecture(array={"device": "linear", "differential": "digital", "v_read_v": 0.2, "cell": "1T1R",
+                               "r_row_ohm": 1.0, "r_col_ohm": 1.0},
+                        converters={"adc_bits": 6, "dac_bits": 8}, mapping={"levels": 32})
+    n = 3
+    ev = evaluate(net, arch, ds.x_test[:n], ds.y_test[:n], engine="solver", seed=0)
+    layer = ev.layers[0]
+    tile = layer.tiles[0]
+    res = run_cosim_inference(tile, layer.inputs_v, bits=6, lsb_a=tile.lsb_a, workdir=tmp_path)
+    cmp = compare_with_evaluation(res, tile, ev.predictions, margin_lsb=0.05)
+    assert cmp["codes_equal"] == cmp["codes"], cmp["differences"]
+    assert np.array_equal(res.classes, ev.predictions[:n])
+    deck = (tmp_path / "circuit.cir").read_text().splitlines()
+    assert sum(line.startswith("Vsel") for line in deck) == tile.spec.physical_shape[0]
+    assert len(set(res.codes.ravel().tolist())) > 5
+
+
 def test_mlp_codes_relu_and_classes_equal_evaluate(tmp_path):
     ds = load_digits_dataset()
     net = train_mlp(ds.x_train, ds.y_train, hidden=8, epochs=20, seed=0, relu_max=4.0)

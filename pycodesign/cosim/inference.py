@@ -60,7 +60,7 @@ from ..rtl._common import index_width
 from ..spice import run_batch
 from .build import build_cosim_library
 from .netlist import (MAX_DCOSIM_BITS, BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines,
-                      cosim_instance, digital_nodes, fmt, tran_options)
+                      cosim_instance, digital_nodes, fmt, gate_lines, tran_options)
 from .vcd import read_vcd
 
 __all__ = ["CosimInferenceResult", "run_cosim_inference", "compare_with_evaluation", "CosimMlpResult",
@@ -224,7 +224,7 @@ def run_cosim_inference(tile, inputs_v: np.ndarray, *, bits: int, lsb_a: float, 
     L += _wordline_lines(v, window, T, br.dac_rise_s)
     L += _sar_bank_lines(prefix="", port="", columns=cols, columns_per_adc=columns_per_adc, bits=bits, lsb_a=lsb_a,
                          tia_r_f_ohm=tia_r_f_ohm, logic_high_v=br.logic_high_v)
-    L += array_lines(circuit)
+    L += array_lines(circuit) + gate_lines(circuit)
     t_stop = _t_start(n, window, T) + T
     save = [f"v(in{i})" for i in range(min(rows, 4))] + [f"v(tia{j})" for j in range(cols)] + \
            [f"v(dac{g})" for g in range(top.groups)] + ["v(clk_a)", "v(start_a)"]

@@ -60,7 +60,7 @@ from ..analog.netlist import write_netlist
 from .build import CosimLibrary
 
 __all__ = ["BridgeTiming", "bridge_model_cards", "cosim_instance", "digital_nodes", "array_lines",
-           "device_lines", "fmt", "clock_lines", "tran_options", "check_clock_edges", "CLOCK_THRESHOLD", "MAX_DCOSIM_BITS"]
+           "device_lines", "gate_lines", "fmt", "clock_lines", "tran_options", "check_clock_edges", "CLOCK_THRESHOLD", "MAX_DCOSIM_BITS"]
 
 #: Threshold of the clock's adc_bridge as a fraction of ``logic_high_v``: the
 #: rising edge is the triangle clock's top corner (see the module doc).
@@ -278,6 +278,17 @@ def device_lines(circuit: Circuit, per_device: Mapping[str, np.ndarray] | None =
     if not own_cards:
         lines.append(model.model_card(card, base))
     return lines
+
+
+def gate_lines(circuit: Circuit) -> list[str]:
+    """1T1R: a DC source per gate line at the access transistor's ``v_gate_v`` (every row on, as in a
+    parallel read and in :func:`pycodesign.system.evaluate`); nothing for 1R.  :func:`array_lines` leaves
+    the gates undriven, the programming deck switches them per row."""
+    s = circuit.spec
+    if s.cell != "1T1R":
+        return []
+    info = write_netlist(circuit, np.zeros((1, s.rows)), mode="op", options=())
+    return [line for line in info.text.splitlines() if line.startswith("Vsel")]  # the netlist writer's own
 
 
 def array_lines(circuit: Circuit, per_device: Mapping[str, np.ndarray] | None = None) -> list[str]:
