@@ -163,6 +163,33 @@ HEADLINES = (("software", "software.accuracy", "{:.4f}"), ("ngspice", "spice.acc
              ("area", "costs.area_um2", "{:.4g} um^2"))
 
 
+def _kind_headline(kind: str | None, m: dict) -> str:
+    """The one-line result of the kinds whose figures are not accuracies and costs (``-`` if absent)."""
+    def num(path, fmt="{}"):
+        v = _dig(m, path)
+        return fmt.format(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else "?"
+
+    if not m:
+        return "-"
+    if kind == "program":
+        return (f"{num('cosim.in_window_readback')}/{num('cosim.cells')} in window, fail_count "
+                f"{num('cosim.fail_count_rtl')}, accuracy programmed {num('accuracy.programmed_with_cosim_block', '{:.4f}')}")
+    if kind == "cosim_inference":
+        return (f"codes {num('comparison.codes_equal')}/{num('comparison.codes')}, classes "
+                f"{num('comparison.classes_equal')}/{num('images')} equal to evaluate, "
+                f"{num('images_per_s', '{:.3g}')} images/s")
+    if kind == "search":
+        return (f"{num('counts.complete')} trials, chosen trial {num('chosen.trial')} "
+                f"(accuracy {num('chosen.accuracy_seed0', '{:.4f}')})")
+    if kind == "reproductions":
+        claims = m.get("claims") if isinstance(m.get("claims"), list) else []
+        verdicts = [c.get("verdict", "") for c in claims if isinstance(c, dict)]
+        if not verdicts:
+            return "-"
+        return ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
+    return "-"
+
+
 def _metrics_of(path: Path) -> dict:
     import json
 
@@ -215,8 +242,10 @@ def _cmd_runs(args) -> int:
             v = _dig(m, path)
             heads.append(fmt.format(v) if isinstance(v, (int, float)) else "-")
         rows.append([_printable(r.name), _printable(r.kind or "-"), r.effective_status,
-                     _printable(r.started or "-"), _duration_text(r.duration_s), *heads])
-    _print_table(["name", "kind", "status", "started (UTC)", "duration", *(h for h, _, _ in HEADLINES)], rows)
+                     _printable(r.started or "-"), _duration_text(r.duration_s), *heads,
+                     _printable(_kind_headline(r.kind, m))])
+    _print_table(["name", "kind", "status", "started (UTC)", "duration", *(h for h, _, _ in HEADLINES), "result"],
+                 rows)
     return EXIT_OK
 
 

@@ -66,6 +66,22 @@ def test_runs_lists_headline_metrics_and_compares_two_runs(tmp_path, capsys):
     assert f"{a:.6g}" in row
 
 
+def test_runs_result_column_of_the_other_kinds():
+    """Kinds whose figures are not accuracies and costs get a one-line result from their own metrics."""
+    from pycodesign.cli import _kind_headline
+
+    program = {"cosim": {"in_window_readback": 63, "cells": 64, "fail_count_rtl": 0},
+               "accuracy": {"programmed_with_cosim_block": 0.9239}}
+    assert _kind_headline("program", program) == "63/64 in window, fail_count 0, accuracy programmed 0.9239"
+    cosim = {"comparison": {"codes_equal": 400, "codes": 400, "classes_equal": 20}, "images": 20,
+             "images_per_s": 1.94}
+    assert _kind_headline("cosim_inference", cosim) == "codes 400/400, classes 20/20 equal to evaluate, 1.94 images/s"
+    repro = {"claims": [{"verdict": "reproduced"}, {"verdict": "differs"}, {"verdict": "reproduced"}]}
+    assert _kind_headline("reproductions", repro) == "2 reproduced, 1 differs"
+    assert _kind_headline("program", {"cosim": {}}).startswith("?/? in window")  # missing figures say so
+    assert _kind_headline("characterize", {"complete": True}) == "-"
+
+
 def test_costs_command_and_describe_listings(capsys):
     assert main(["costs", FLOW, "--set", "technology.node_nm=22"]) == 0
     out = capsys.readouterr().out
