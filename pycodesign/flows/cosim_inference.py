@@ -189,15 +189,7 @@ def run_cosim_inference_flow(flow: CosimInferenceFlow, run, progress=print) -> d
               "`diff<k>`, `index`): `gtkwave cosim/digital.vcd`.",
               "* `cosim/analysis0.raw`: TIA outputs `v(tia<j>)`, SAR DAC outputs `v(dac<g>)`, inputs: ngspice "
               "`load cosim/analysis0.raw`.", "", f"![codes]({plot.name})"]
-    run.file("report.md").write_text("\n".join(report) + "\n")
-    metrics["plots"] = [str(plot)]
-    metrics["complete"] = True
-    metrics["timing_s"] = {"total_s": time.perf_counter() - t_all}
-    run.write_json("metrics.json", metrics)
-    if not cmp["all_differences_allowed"]:
-        raise RuntimeError(f"{len(cmp['differences'])} codes differ from evaluate beyond {flow.cosim.margin_lsb} LSB "
-                           "of the comparator threshold (listed in report.md)")
-    return metrics
+    return _finish(run, flow, report, plot, metrics, cmp, t_all)
 
 
 def _run_mlp(flow: CosimInferenceFlow, run, ev, source: str, y, metrics: dict, t_all: float, progress) -> dict:
@@ -274,6 +266,12 @@ def _run_mlp(flow: CosimInferenceFlow, run, ev, source: str, y, metrics: dict, t
               "`wl_row`/`wl_code`/`wl_load`, `bank2.code<j>`, `diff2_<k>`, `index`): `gtkwave cosim/digital.vcd`.",
               "* `cosim/analysis0.raw`: TIA outputs `v(tia<j>)`, `v(l2tia<j>)`, held layer-2 wordline voltages "
               "`v(h<i>)`, the DAC bus `v(wlbus)`: ngspice `load cosim/analysis0.raw`.", "", f"![codes]({plot.name})"]
+    return _finish(run, flow, report, plot, metrics, cmp, t_all)
+
+
+def _finish(run, flow, report: list, plot, metrics: dict, cmp: dict, t_all: float) -> dict:
+    """Write report.md and metrics.json; then fail the run if a code differs beyond the margin (the files
+    stay, listing the differences)."""
     run.file("report.md").write_text("\n".join(report) + "\n")
     metrics["plots"] = [str(plot)]
     metrics["complete"] = True
