@@ -88,6 +88,15 @@ def test_1t1r_array_every_cell_in_window_or_counted(tmp_path):
     assert sum(line.startswith("Bg") for line in deck) == 2  # one gate driver per row
 
 
+def test_unfinished_programming_is_an_error_that_says_what_to_change(tmp_path):
+    from pycodesign.errors import SimulationError
+
+    job = vteam_job(2, 2, 1, parasitics=False)
+    with pytest.raises(SimulationError, match=r"did not finish programming .*raise cosim\.stop_margin"):
+        run_cosim_program(job, tmp_path / "cosim", t_stop_s=12 * T, stop_hint="raise cosim.stop_margin")
+    assert (tmp_path / "cosim" / "digital.vcd").is_file()  # what was simulated is kept
+
+
 def test_engines_agree_without_parasitics(tmp_path):
     job = vteam_job(3, 4, 2, parasitics=False, seed=2)
     fast = program_fast(job)

@@ -585,7 +585,7 @@ def predict_cycles(job: ProgramJob, pulses: Mapping[tuple[int, int], list[str]])
 
 def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, sample_s: float | None = None,
                       vcd: bool = True, timeout_s: float = 7200, progress=None,
-                      require_done: bool = True) -> CosimProgramResult:
+                      require_done: bool = True, stop_hint: str = "raise the stop time") -> CosimProgramResult:
     """Build the RTL, write the deck and run the one transient; read VCD and raw back.
 
     Parameters
@@ -599,6 +599,8 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
         Sample period of the raw file (default one clock period).
     vcd : bool
         Write the RTL's VCD.
+    stop_hint : str
+        What the error tells the user to change when the RTL has not finished (a flow names its key).
     require_done : bool
         Raise if the RTL has not finished by ``t_stop_s`` (False: return what
         was programmed; ``done`` is False and unfinished cells have a NaN
@@ -660,7 +662,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
                              cpu_seconds=cpu_seconds)
     if t_done is None and require_done:
         raise SimulationError(f"the RTL did not finish programming by t_stop = {t_stop_s:.4g} s "
-                              f"({t_stop_s / T:.0f} cycles); raise the stop time (files kept in {work})",
+                              f"({t_stop_s / T:.0f} cycles); {stop_hint} (files kept in {work})",
                               deck=work / "circuit.cir")
     return out
 

@@ -401,7 +401,11 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
              f"({job.shape[0] * job.shape[1]} cells, {flow.cosim.partitions} partitions)")
     cos_dir = run.file("cosim")
     t0 = time.perf_counter()
-    cos = run_cosim_program(job, cos_dir, t_stop_s=t_stop, timeout_s=flow.cosim.timeout_s, progress=progress)
+    hint = (f"raise cosim.stop_margin (now {flow.cosim.stop_margin:g}: the transient lasts (1 + stop_margin) x the "
+            f"fast engine's {fast_blk.cycles} cycles + 40; the co-simulation needs more where half-select disturb "
+            "or IR drop add pulses)")
+    cos = run_cosim_program(job, cos_dir, t_stop_s=t_stop, timeout_s=flow.cosim.timeout_s, progress=progress,
+                            stop_hint=hint)
     timing["cosim_s"] = time.perf_counter() - t0
     rb = read_back(job, cos.final_states, cos_dir / "readback")
     g_after_own = conductance_of_states(job, cos.states_after_own_programming())
