@@ -40,7 +40,7 @@ from pathlib import Path
 from .. import toolchain
 from ..rtl.emit import module_ports
 
-__all__ = ["CosimPort", "CosimLibrary", "CosimBuildError", "build_cosim_library", "ngspice_cosim_include",
+__all__ = ["CosimPort", "CosimLibrary", "CosimBuildError", "build_cosim_library", "stage_cosim_library", "ngspice_cosim_include",
            "cache_dir", "SHIM_DIR"]
 
 SHIM_DIR = Path(__file__).resolve().parent / "shim"
@@ -261,3 +261,17 @@ def build_cosim_library(verilog: str, top: str, *, trace: bool = True, force: bo
             raise CosimBuildError(f"linking {lib.name} failed:\n" + _tail(proc.stdout + proc.stderr))
         os.replace(tmp_lib, lib)  # atomic: concurrent builders race harmlessly
     return CosimLibrary(lib, top, inputs, outputs, trace, False, time.perf_counter() - t0)
+
+
+def stage_cosim_library(component, workdir: Path, *, library_file: str, trace: bool = True,
+                        hidden_outputs: tuple[str, ...] = ()) -> CosimLibrary:
+    """Emit *component*'s Verilog into *workdir* (``<module>.v``, for the user to read), build the
+    ``d_cosim`` library (or take it from the cache) and copy it there as *library_file*, the name the
+    deck loads relative to ngspice's work folder."""
+    from ..rtl.emit import verilog
+
+    text = verilog(component)
+    (workdir / f"{component.module_name}.v").write_text(text)
+    lib = build_cosim_library(text, component.module_name, trace=trace, hidden_outputs=hidden_outputs)
+    shutil.copyfile(lib.path, workdir / library_file)
+    return lib

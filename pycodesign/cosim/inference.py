@@ -48,7 +48,6 @@ compared with :func:`pycodesign.system.evaluate`, code for code.
 """
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +57,7 @@ import numpy as np
 from ..analog.circuit import build_circuit
 from ..rtl._common import index_width
 from ..spice import run_batch
-from .build import build_cosim_library
+from .build import stage_cosim_library
 from .netlist import (MAX_DCOSIM_BITS, BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines,
                       cosim_instance, digital_nodes, fmt, gate_lines, tran_options)
 from .vcd import read_vcd
@@ -195,7 +194,6 @@ def run_cosim_inference(tile, inputs_v: np.ndarray, *, bits: int, lsb_a: float, 
     """Classify the images whose wordline voltages are *inputs_v* (n, rows) on *tile* (an
     evaluation's :class:`~pycodesign.system.evaluate.TileResult` of a ``digital`` layer), with
     *columns_per_adc* bitlines per SAR ADC (contiguous groups, converted one after another)."""
-    from ..rtl.emit import verilog
     from ..rtl.inference_top import InferenceTop
 
     spec = _check_digital_tile(tile, "run_cosim_inference")
@@ -208,14 +206,11 @@ def run_cosim_inference(tile, inputs_v: np.ndarray, *, bits: int, lsb_a: float, 
     cols = circuit.n_columns
     outs = cols // 2
     top = InferenceTop(outs, bits, columns_per_adc=columns_per_adc)
-    text = verilog(top)
     # busy (and sel without a multiplexer) only matter to the VCD: fewer d_cosim port bits
     hidden = ("busy",) + (("sel",) if columns_per_adc == 1 else ())
-    lib = build_cosim_library(text, top.module_name, trace=True, hidden_outputs=hidden)
     work = Path(workdir).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    (work / f"{top.module_name}.v").write_text(text)
-    shutil.copyfile(lib.path, work / LIBRARY_FILE)
+    lib = stage_cosim_library(top, work, library_file=LIBRARY_FILE, hidden_outputs=hidden)
     # Window per image: settle, the start cycle, the RTL's conversion(s), plus one spare cycle.
     window = settle_cycles + 1 + top.latency_cycles + 1
     L = _deck_head(f"pycodesign inference co-simulation: {rows}x{cols} tile, {top.groups} {bits}-bit SAR ADC(s), "
@@ -330,7 +325,6 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
     """Classify the images of an evaluation's two ``digital`` layers (:class:`LayerResult`, one tile
     each) through the RTL: layer 1's inputs are ``layer1.inputs_v``; layer 2's come from the RTL's
     ReLU through the sample-and-holds (see the module doc)."""
-    from ..rtl.emit import verilog
     from ..rtl.inference_top import MlpInferenceTop
 
     for k, lay in enumerate((layer1, layer2)):
@@ -364,13 +358,10 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
     top = MlpInferenceTop(hidden=hidden, outputs=outs, bits=bits, dac_bits=dac_bits, relu_shift=layer1.relu_shift,
                           relu_limit=layer1.relu_limit, dac_lift=layer1.relu_lift, columns_per_adc=columns_per_adc,
                           settle_cycles=settle_cycles)
-    text = verilog(top)
     hidden_ports = ("index", "valid", "busy") + (("sel1", "sel2") if columns_per_adc == 1 else ())
-    lib = build_cosim_library(text, top.module_name, trace=True, hidden_outputs=hidden_ports)
     work = Path(workdir).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    (work / f"{top.module_name}.v").write_text(text)
-    shutil.copyfile(lib.path, work / LIBRARY_FILE)
+    lib = stage_cosim_library(top, work, library_file=LIBRARY_FILE, hidden_outputs=hidden_ports)
     window = settle_cycles + 1 + top.latency_cycles + 1
     vh = br.logic_high_v
     L = _deck_head(f"pycodesign MLP inference co-simulation: {rows1}x{c1.n_columns} and {rows2}x{c2.n_columns} "

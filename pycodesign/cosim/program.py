@@ -51,9 +51,8 @@ every internal signal), the analog vectors in the raw file, sampled every
 from __future__ import annotations
 
 import math
-import shutil
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -63,8 +62,8 @@ from ..analog.circuit import CrossbarSpec, TiaConfig, build_circuit
 from .. import toolchain
 from ..errors import SimulationError
 from ..rtl.models import ProgramTopModel
-from ..spice import read_raw, run_batch
-from .build import CosimLibrary, build_cosim_library
+from ..spice import run_batch
+from .build import CosimLibrary, stage_cosim_library
 from .netlist import (BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines, cosim_instance, digital_nodes, fmt,
                       tran_options)
 from .vcd import read_vcd
@@ -612,17 +611,12 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
         ngspice failed; or the RTL did not finish by ``t_stop_s`` (the
         message says when it stopped and the files stay in *workdir*).
     """
-    from ..rtl.emit import verilog
-
     work = Path(workdir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     top = job.digital_top()
-    text = verilog(top)
-    (work / f"{top.module_name}.v").write_text(text)
     if progress:
         progress(f"building the RTL {top.module_name} with Verilator (cached by content)")
-    lib = build_cosim_library(text, top.module_name, trace=vcd, hidden_outputs=HIDDEN_OUTPUTS)
-    shutil.copyfile(lib.path, work / LIBRARY_FILE)
+    lib = stage_cosim_library(top, work, library_file=LIBRARY_FILE, trace=vcd, hidden_outputs=HIDDEN_OUTPUTS)
     T = job.timing.clock_period_s
     sample = sample_s or T
     deck = program_deck(job, lib, t_stop_s=t_stop_s, sample_s=sample, vcd=vcd)

@@ -1,7 +1,6 @@
 """Plots and ``report.md`` of the programming flow (``kind: program``)."""
 from __future__ import annotations
 
-import numpy as np
 
 from ..reports.markdown import md_table
 from ..reports.plots import new_figure, save_figure

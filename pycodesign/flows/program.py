@@ -202,7 +202,7 @@ def _job(flow: ProgramFlow, g_target: np.ndarray, x_start: np.ndarray, per_devic
     from ..analog.circuit import CrossbarParasitics, CrossbarSpec
     from ..analog.mosfet import AccessTransistor
     from ..cosim.netlist import BridgeTiming
-    from ..cosim.program import ProgramJob, ProgramTiming, ReadAdc, WriteBias
+    from ..cosim.program import ProgramJob, ProgramTiming, WriteBias
     from ..devices import get_model
 
     a, p = flow.array, flow.program
