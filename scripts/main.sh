@@ -18,7 +18,7 @@ flows=(flows/characterize_*.yaml
        flows/slp_digits.yaml flows/slp_digits_qmm.yaml flows/slp_digits_1t1r.yaml flows/mlp_digits.yaml
        flows/slp_digits_tiled.yaml
        flows/program_slp_vteam.yaml flows/program_slp_stanford_pku.yaml flows/program_slp_qmm.yaml
-       flows/program_mlp_vteam.yaml
+       flows/program_mlp_vteam.yaml flows/program_slp_array_qmm.yaml
        flows/cosim_slp.yaml flows/cosim_mlp.yaml
        flows/sweep_adc_tiles.yaml
        flows/reproductions.yaml

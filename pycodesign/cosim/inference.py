@@ -59,7 +59,7 @@ from ..rtl._common import index_width
 from ..spice import run_batch
 from .build import stage_cosim_library
 from .netlist import (MAX_DCOSIM_BITS, BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines,
-                      cosim_instance, digital_nodes, fmt, gate_lines, tran_options)
+                      control_lines, cosim_instance, digital_nodes, fmt, gate_lines, tran_options)
 from .vcd import read_vcd
 
 __all__ = ["CosimInferenceResult", "run_cosim_inference", "compare_with_evaluation", "CosimMlpResult",
@@ -225,7 +225,7 @@ def run_cosim_inference(tile, inputs_v: np.ndarray, *, bits: int, lsb_a: float, 
            [f"v(dac{g})" for g in range(top.groups)] + ["v(clk_a)", "v(start_a)"]
     t0 = time.perf_counter()
     run_batch("\n".join(L) + "\n", [f"tran {fmt(T / 4)} {fmt(t_stop)}"], osdi=[spec.model.osdi()], save=save,
-              workdir=work, timeout_s=timeout_s)
+              workdir=work, timeout_s=timeout_s, options=control_lines())
     seconds = time.perf_counter() - t0
     dig = read_vcd(work / VCD_FILE)
     check_clock_edges(dig.find("clk").bit_rises(0), T, t_stop, br.adc_delay_s)
@@ -409,7 +409,7 @@ def run_cosim_mlp_inference(layer1, layer2, *, bits: int, dac_bits: int, workdir
     t0 = time.perf_counter()
     raw = run_batch("\n".join(L) + "\n", [f"tran {fmt(T / 4)} {fmt(t_stop)}"],
                     osdi=sorted({spec1.model.osdi(), spec2.model.osdi()}, key=str), save=save, workdir=work,
-                    timeout_s=timeout_s)
+                    timeout_s=timeout_s, options=control_lines())
     seconds = time.perf_counter() - t0
     dig = read_vcd(work / VCD_FILE)
     check_clock_edges(dig.find("clk").bit_rises(0), T, t_stop, br.adc_delay_s)

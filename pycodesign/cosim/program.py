@@ -65,7 +65,7 @@ from ..rtl.models import ProgramTopModel
 from ..spice import run_batch
 from .build import CosimLibrary, stage_cosim_library
 from .netlist import (BridgeTiming, array_lines, bridge_model_cards, check_clock_edges, clock_lines, cosim_instance, digital_nodes, fmt,
-                      tran_options)
+                      control_lines, tran_options)
 from .vcd import read_vcd
 
 __all__ = ["SCHEMES", "ReadAdc", "WriteBias", "ProgramTiming", "ProgramJob", "CosimProgramResult",
@@ -366,6 +366,14 @@ def _cycle_stimulus(T: float, br: BridgeTiming) -> list[str]:
     ]
 
 
+def _nested_max(terms: list[str]) -> str:
+    """``max(max(a, b), c)...``: ngspice's B-source max() takes two arguments."""
+    e = terms[0]
+    for t in terms[1:]:
+        e = f"max({e}, {t})"
+    return e
+
+
 def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_s: float,
                  vcd: bool = True, options: tuple[str, ...] = ()) -> DeckInfo:
     """The ngspice deck (without ``.control``) of one programming co-simulation."""
@@ -381,7 +389,7 @@ def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_
     one_t_one_r = s.cell == "1T1R"
     L: list[str] = [f"pycodesign write-verify co-simulation {rows}x{cols} ({s.cell}, {s.model.name}, "
                     f"{P} partition(s), {bias.scheme})"]
-    opts = ["klu", "pivrel=0.1", "interp", *tran_options(), *[o for o in s.model.tran_options], *options]
+    opts = ["klu", "pivrel=0.1", "interp", *tran_options(*s.model.tran_options, *options)]
     L.append(".options " + " ".join(opts))
     L += bridge_model_cards(br)
     L += _cycle_stimulus(t.clock_period_s, br)
@@ -405,8 +413,11 @@ def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_
 
     # Normalised controls: any SET / any RESET / read.
     L.append("* normalised phase controls: any SET, any RESET, read")
-    L.append("Bsany sany 0 V = min(1, " + " + ".join(a(n) for n in st) + ")")
-    L.append("Brany rany 0 V = min(1, " + " + ".join(a(n) for n in rs) + ")")
+    # max(), not min(1, sum): with many partitions the sum saturates within a fraction of the DAC ramp,
+    # which made every driver switch ~P times faster than dac_rise_s (stiff edges, and the read level
+    # briefly added to the SET level).
+    L.append(f"Bsany sany 0 V = {_nested_max([a(n) for n in st])}")
+    L.append(f"Brany rany 0 V = {_nested_max([a(n) for n in rs])}")
     L.append(f"Brd rd 0 V = {a('d_read_en')}")
 
     lv_s = bias.line_levels(bias.set_v)
@@ -452,7 +463,10 @@ def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_
                  f"{fmt(adc.tia_r_f_ohm * adc.lsb_a)} + 0.5))) : 0")
         bit_nodes = []
         for k in range(B):
-            L.append(f"Bb{p}_{k} b{p}_{k} 0 V = {fmt(vh)}*(floor(v(code{p})/{2 ** k}) - 2*floor(v(code{p})/{2 ** (k + 1)}))")
+            # +0.5: code is an integer; the offset keeps a solved -1e-17 (after adc_sample falls) from
+            # flooring to -1, which set every bit for a few ps.
+            L.append(f"Bb{p}_{k} b{p}_{k} 0 V = {fmt(vh)}*(floor((v(code{p})+0.5)/{2 ** k}) - "
+                     f"2*floor((v(code{p})+0.5)/{2 ** (k + 1)}))")
             bit_nodes.append(f"b{p}_{k}")
         dnodes = [code_nodes[p * B + k] for k in range(B)]
         L.append(f"Aadc{p} [{' '.join(reversed(bit_nodes))}] [{' '.join(reversed(dnodes))}] pcd_adc")
@@ -471,7 +485,8 @@ def program_deck(job: ProgramJob, lib: CosimLibrary, *, t_stop_s: float, sample_
 
     opvar = s.model.state.opvar
     state_vectors = [f"@n{r}_{c}[{opvar}]" for r in range(rows) for c in range(cols)]
-    save = (state_vectors + ["v(clk_a)", "v(rd)", "v(sany)", "v(rany)", "v(pw)", "v(etot)", "v(ewr)", "v(erd)"]
+    save = (state_vectors + ["v(clk_a)", "v(a_done)", "v(rd)", "v(sany)", "v(rany)", "v(pw)", "v(etot)", "v(ewr)",
+                             "v(erd)"]
             + [f"v(in{i})" for i in range(rows)] + [f"v(s{j})" for j in range(cols)]
             + [f"v(ip{p})" for p in range(P)] + [f"v(code{p})" for p in range(P)])
     if one_t_one_r:
@@ -584,7 +599,8 @@ def predict_cycles(job: ProgramJob, pulses: Mapping[tuple[int, int], list[str]])
 
 def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, sample_s: float | None = None,
                       vcd: bool = True, timeout_s: float = 7200, progress=None,
-                      require_done: bool = True, stop_hint: str = "raise the stop time") -> CosimProgramResult:
+                      require_done: bool = True, stop_hint: str = "raise the stop time",
+                      stop_at_done: bool = True) -> CosimProgramResult:
     """Build the RTL, write the deck and run the one transient; read VCD and raw back.
 
     Parameters
@@ -593,7 +609,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     workdir : path
         Folder for the library copy, deck, log, raw and VCD (created).
     t_stop_s : float
-        End of the transient (s); the RTL must raise ``done`` before it.
+        Latest end of the transient (s); the RTL must raise ``done`` before it.
     sample_s : float, optional
         Sample period of the raw file (default one clock period).
     vcd : bool
@@ -604,6 +620,10 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
         Raise if the RTL has not finished by ``t_stop_s`` (False: return what
         was programmed; ``done`` is False and unfinished cells have a NaN
         ``finish_time_s``).
+    stop_at_done : bool
+        End the transient at the first sample after the RTL raises ``done``
+        (ngspice ``stop when``), not at ``t_stop_s``: the cycles after it are
+        idle.  The raw file, states and energies then end at that sample.
 
     Raises
     ------
@@ -627,11 +647,17 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     osdi = job.array.model.osdi()
     toolchain.require("ngspice")  # its check runs once per process: outside the timing
     t0, cpu0 = time.perf_counter(), _child_cpu_s()
-    res = run_batch(deck.text, [tran], osdi=[osdi], save=None, workdir=work, timeout_s=timeout_s)
+    # `gt`, not `>`: the control language would read `>` as a redirection (and the kit's check refuses it).
+    stop = [f"stop when v(a_done) gt {fmt(0.5 * job.timing.bridges.logic_high_v)}"] if stop_at_done else []
+    res = run_batch(deck.text, [tran], osdi=[osdi], save=None, workdir=work, timeout_s=timeout_s,
+                    options=control_lines() + stop)
     seconds, cpu_seconds = time.perf_counter() - t0, _child_cpu_s() - cpu0
     plot = res.plots[0]
     rows, cols = job.shape
     t_s = np.real(plot["time"])
+    # Stopped: the last sample is the first after done; the time point that produced it may lie up to the
+    # next clock corner (a breakpoint), whose edge the RTL may then have seen.
+    t_end_s = float(t_s[-1]) + T / 2 if stop_at_done and "condition met" in res.log else t_stop_s
     try:
         states = np.stack([np.real(plot[v]) for v in deck.state_vectors], axis=1).reshape(len(t_s), rows, cols)
     except KeyError as exc:
@@ -645,7 +671,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
         raise ValueError("run_cosim_program: vcd=False is not supported yet (pulses are read from the VCD)")
     files["vcd"] = str(work / VCD_FILE)
     dig = read_vcd(work / VCD_FILE)
-    check_clock_edges(dig.find("clk").bit_rises(0), T, t_stop_s, job.timing.bridges.adc_delay_s)
+    check_clock_edges(dig.find("clk").bit_rises(0), T, t_end_s, job.timing.bridges.adc_delay_s)
     pulses, finish, t_start, t_done, fail = _digital_results(dig, job)
     counts = np.zeros((rows, cols), dtype=np.int64)
     for (r, c), kinds in pulses.items():

@@ -120,8 +120,8 @@ class CosimSection(Section):
     rows: list[int] = option([0, 4], "physical rows [first, end) of the tile co-simulated")
     cols: list[int] = option([0, 4], "physical columns [first, end) of the tile co-simulated")
     partitions: int = option(2, "column blocks of the co-simulated block programmed in parallel", ge=1)
-    stop_margin: float = option(0.5, "transient length = (1 + stop_margin) x the fast engine's cycles + 40",
-                                ge=0, le=100)
+    stop_margin: float = option(0.5, "latest end of the transient = (1 + stop_margin) x the fast engine's cycles "
+                                     "+ 40 (it ends at the RTL's done)", ge=0, le=100)
     compare_margin_lsb: float = option(0.5, "engines may differ where the deciding read lies this close to a "
                                             "window threshold", unit="LSB", ge=0)
     timeout_s: float = option(1800.0, "give up the ngspice run after this long", unit="s", gt=0)
@@ -401,7 +401,7 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
              f"({job.shape[0] * job.shape[1]} cells, {flow.cosim.partitions} partitions)")
     cos_dir = run.file("cosim")
     t0 = time.perf_counter()
-    hint = (f"raise cosim.stop_margin (now {flow.cosim.stop_margin:g}: the transient lasts (1 + stop_margin) x the "
+    hint = (f"raise cosim.stop_margin (now {flow.cosim.stop_margin:g}: the transient may last (1 + stop_margin) x the "
             f"fast engine's {fast_blk.cycles} cycles + 40; the co-simulation needs more where half-select disturb "
             "or IR drop add pulses)")
     cos = run_cosim_program(job, cos_dir, t_stop_s=t_stop, timeout_s=flow.cosim.timeout_s, progress=progress,
