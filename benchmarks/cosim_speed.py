@@ -153,11 +153,12 @@ def program_row(device: str, size: str, partitions: str, cycles: int, timeout: f
             # cycles after the RTL's done included.
             programmed = finished - at_limit
             T = job.timing.clock_period_s
+            n_run = int(round(res.t_s[-1] / T))  # the transient stops at the RTL's done
             row.update(cosim_s=res.seconds, cosim_cpu_s=cpu, cells_finished=finished, cells_at_pulse_limit=at_limit,
                        cells_programmed=programmed, cosim_pulses=int(res.pulse_counts.sum()),
                        cosim_cells_per_s=programmed / res.seconds, cosim_cells_per_cpu_s=programmed / cpu,
                        cosim_finished_per_s=finished / res.seconds,
-                       cycles=n_cyc, cycles_per_s=n_cyc / res.seconds, cycles_per_cpu_s=n_cyc / cpu,
+                       cycles=n_run, cycles_per_s=n_run / res.seconds, cycles_per_cpu_s=n_run / cpu,
                        cycles_to_done=(round((res.t_done_s - res.t_start_s) / T) if res.done else None),
                        status="ok" if res.done else f"partial: {finished} of {r * c} cells in {n_cyc} cycles")
         except Exception as exc:  # noqa: BLE001 - a benchmark row records its failure
