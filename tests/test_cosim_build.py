@@ -126,3 +126,14 @@ def test_missed_or_late_clock_edges_are_errors():
     late[4] += 1e-10
     with pytest.raises(SimulationError, match="clock edge 4 reached the RTL"):
         check_clock_edges(late, T, 10 * T)
+
+
+def test_deck_options_are_written_once_and_later_words_win():
+    from pycodesign.cosim.netlist import control_lines, tran_options
+
+    opts = tran_options("method=gear", "reltol=1e-4", "method=trap")
+    keys = [o.split("=")[0] for o in opts]
+    assert len(keys) == len(set(keys))  # ngspice 46 crashed on an option given twice
+    assert "method=trap" in opts and "convabsstep=1e3" in opts and "reltol=1e-4" in opts
+    assert not any(o.startswith("xtrtol") for o in opts)  # a control variable, set in .control
+    assert control_lines() == ["set xtrtol=7"]

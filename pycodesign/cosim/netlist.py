@@ -179,7 +179,8 @@ def check_clock_edges(rises_s, period_s: float, t_stop_s: float, delay_s: float 
 
 
 def tran_options(*extra: str) -> list[str]:
-    """``.options`` words every co-simulation deck uses, then *extra* (a device's), each key once.
+    """``.options`` words every co-simulation deck uses, then *extra* (a device's, a caller's), each key once:
+    a later word replaces an earlier one with the same key.
 
     ``convabsstep=1e3``: XSPICE caps how far any code-model analog input (the
     ``adc_bridge`` inputs: clock, ADC bits, comparators) may move per Newton
@@ -193,13 +194,13 @@ def tran_options(*extra: str) -> list[str]:
     ``method=gear``: about as fast here, and ~30x closer to a converged
     (25 ps step) reference at the start of each pulse than trapezoidal.
 
-    A key given twice is dropped (ngspice 46 crashed on a deck with ``xtrtol``
+    No key is written twice (ngspice 46 crashed on a deck with ``xtrtol``
     twice in ``.options``).  ``xtrtol`` itself is a control variable: see
     :func:`control_lines`.
     """
     out: dict[str, str] = {}
     for word in ("convabsstep=1e3", "method=gear", *extra):
-        out.setdefault(word.split("=", 1)[0].lower(), word)
+        out[word.split("=", 1)[0].lower()] = word
     return list(out.values())
 
 

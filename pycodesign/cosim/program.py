@@ -657,7 +657,7 @@ def run_cosim_program(job: ProgramJob, workdir: str | Path, *, t_stop_s: float, 
     t_s = np.real(plot["time"])
     # Stopped: the last sample is the first after done; the time point that produced it may lie up to the
     # next clock corner (a breakpoint), whose edge the RTL may then have seen.
-    t_end_s = float(t_s[-1]) + T / 2 if stop_at_done and "condition met" in res.log else t_stop_s
+    t_end_s = float(t_s[-1]) + T / 2 if t_s[-1] < t_stop_s - 0.5 * sample else t_stop_s
     try:
         states = np.stack([np.real(plot[v]) for v in deck.state_vectors], axis=1).reshape(len(t_s), rows, cols)
     except KeyError as exc:
