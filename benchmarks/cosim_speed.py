@@ -113,13 +113,9 @@ def slp_array_job(flow_file: Path = ROOT / "flows" / "program_slp_array_qmm.yaml
     net, _ = _network(flow, ds, lambda text: None)
     ev = evaluate(net, flow.architecture(), ds.x_test, ds.y_test, engine="solver", seed=flow.seed)
     tg = fp.layer_targets(ev, flow.program.layer, flow.program.tile)
-    (r0, r1), (c0, c1) = flow.cosim.rows, flow.cosim.cols
-    g = tg["g_layer"][np.ix_(tg["rows"][r0:r1], tg["cols"][c0:c1])]
-    rng = np.random.default_rng(flow.seed)
-    x = fp._start_states(flow, tg["g_layer"].shape, rng)[np.ix_(tg["rows"][r0:r1], tg["cols"][c0:c1])]
-    var = {k: v[np.ix_(tg["rows"][r0:r1], tg["cols"][c0:c1])]
-           for k, v in fp._variability(flow, tg["g_layer"].shape, rng).items()}
-    job = fp._job(flow, g, x, var, flow.cosim.partitions, parasitics=True)
+    x, var = fp.layer_draws(flow, tg["g_layer"].shape, np.random.default_rng(flow.seed))
+    job, _, lay = fp.block_jobs(flow, tg, x, var)
+    g = tg["g_layer"][lay]
     at_hrs = float(np.mean(np.isclose(g, flow.mapping.g_hrs_s)))
     return job, f"SLP ({flow_file.name}; {at_hrs:.0%} of cells at G_HRS)"
 

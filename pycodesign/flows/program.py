@@ -328,6 +328,33 @@ def programmed_layers(n_layers: int, layer: int, g_layer: np.ndarray) -> list:
     return out
 
 
+def layer_draws(flow: ProgramFlow, shape, rng) -> tuple[np.ndarray, dict]:
+    """Starting states and per-device variability of a whole layer: one seeded draw, states first."""
+    return _start_states(flow, shape, rng), _variability(flow, shape, rng)
+
+
+def block_jobs(flow: ProgramFlow, tg: dict, x_layer: np.ndarray, var_layer: dict):
+    """The co-simulated block (``cosim.rows`` x ``cosim.cols`` of the tile *tg* from :func:`layer_targets`) as a
+    job with the array's wires and one without, and the block's index into the layer.
+
+    Raises
+    ------
+    ConfigError
+        The block exceeds the tile (names ``cosim.rows``).
+    """
+    (r0, r1), (c0, c1) = flow.cosim.rows, flow.cosim.cols
+    rows, cols = len(tg["rows"]), len(tg["cols"])
+    if r1 > rows or c1 > cols:
+        raise ConfigError(None, "cosim.rows", f"the block rows {flow.cosim.rows} x cols {flow.cosim.cols} exceeds "
+                                              f"the {rows}x{cols} devices of layer {flow.program.layer}'s tile "
+                                              f"{list(flow.program.tile)}")
+    lay = np.ix_(tg["rows"][r0:r1], tg["cols"][c0:c1])
+    var = {n: v[lay] for n, v in var_layer.items()}
+    jobs = [_job(flow, tg["g_layer"][lay], x_layer[lay], var, flow.cosim.partitions, parasitics=p)
+            for p in (True, False)]
+    return jobs[0], jobs[1], lay
+
+
 def run_program(flow: ProgramFlow, run, progress=print) -> dict:
     from ..cosim.fast import program_fast
     from ..cosim.program import conductance_of_states, read_back, run_cosim_program
@@ -364,8 +391,7 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
                           "weight_per_siemens": tg["mapped"].weight_per_siemens}
 
     # 3. starting states and variability (whole layer, one draw)
-    x_layer = _start_states(flow, g_layer.shape, rng)
-    var_layer = _variability(flow, g_layer.shape, rng)
+    x_layer, var_layer = layer_draws(flow, g_layer.shape, rng)
     full = _job(flow, g_layer, x_layer, var_layer, 1, parasitics=False)
     metrics["read_adc"] = {"bits": full.adc.bits, "full_scale_a": full.adc.full_scale_a, "lsb_a": full.adc.lsb_a,
                            "tolerance_codes": flow.program.tolerance_codes}
@@ -384,16 +410,8 @@ def run_program(flow: ProgramFlow, run, progress=print) -> dict:
 
     # 5. co-simulated block of the tile
     (r0, r1), (c0, c1) = flow.cosim.rows, flow.cosim.cols
-    if r1 > rows or c1 > cols:
-        raise ConfigError(None, "cosim.rows", f"the block rows {flow.cosim.rows} x cols {flow.cosim.cols} exceeds "
-                                              f"the {rows}x{cols} devices of layer {k}'s tile {list(tile)}")
-    # the block in the tile, and in the layer
-    blk = (slice(r0, r1), slice(c0, c1))
-    lay = np.ix_(tg["rows"][r0:r1], tg["cols"][c0:c1])
-    job = _job(flow, g_layer[lay], x_layer[lay], {n: v[lay] for n, v in var_layer.items()},
-               flow.cosim.partitions, parasitics=True)
-    job_ideal = _job(flow, g_layer[lay], x_layer[lay], {n: v[lay] for n, v in var_layer.items()},
-                     flow.cosim.partitions, parasitics=False)
+    blk = (slice(r0, r1), slice(c0, c1))  # the block in the tile
+    job, job_ideal, lay = block_jobs(flow, tg, x_layer, var_layer)
     fast_blk = program_fast(job_ideal)
     T = job.timing.clock_period_s
     t_stop = (fast_blk.cycles * (1 + flow.cosim.stop_margin) + 40) * T
